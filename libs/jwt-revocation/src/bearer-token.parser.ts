@@ -1,0 +1,27 @@
+import { InvalidAuthRequestException, InvalidTokenException, MissingTokenException } from './errors/bearer-auth.exceptions';
+
+const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Extracts the token from an `Authorization` header value: exactly `Bearer <token>`, the scheme
+ * in any case. Anything else is refused before a byte of the token is decoded.
+ */
+export function parseBearerHeader(header: unknown, maxTokenLength: number): string {
+  if (header === undefined || header === null || header === '') throw new MissingTokenException();
+  if (typeof header !== 'string') throw new InvalidAuthRequestException(); // repeated header
+  const space = header.indexOf(' ');
+  if (space === -1) {
+    if (header.toLowerCase() === 'bearer') throw new InvalidAuthRequestException();
+    throw new MissingTokenException(); // another scheme (Basic, ...) carries no bearer token
+  }
+  if (header.slice(0, space).toLowerCase() !== 'bearer') throw new MissingTokenException();
+  const token = header.slice(space + 1);
+  if (token.length === 0 || /\s|,/.test(token)) throw new InvalidAuthRequestException();
+  return assertTokenShape(token, maxTokenLength);
+}
+
+/** Refuses oversized tokens and any character outside base64url and the two dots. */
+export function assertTokenShape(token: string, maxTokenLength: number): string {
+  if (token.length > maxTokenLength || !JWS_COMPACT.test(token)) throw new InvalidTokenException();
+  return token;
+}

@@ -1,0 +1,25 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import type { JwtRevocationModuleOptions } from './jwt-revocation.options';
+import { JwtRevocationGuard } from './jwt-revocation.guard';
+
+/** Options that shape the module itself, given beside the others in forRoot and forRootAsync. */
+export interface JwtRevocationModuleExtras {
+  /** Install `JwtRevocationGuard` as `APP_GUARD`, so every route not marked `@Public()` is protected. Default true. */
+  globalGuard?: boolean;
+}
+
+export const {
+  ConfigurableModuleClass: ConfigurableJwtRevocationModule,
+  MODULE_OPTIONS_TOKEN: JWT_REVOCATION_MODULE_OPTIONS,
+  OPTIONS_TYPE: JWT_REVOCATION_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: JWT_REVOCATION_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<JwtRevocationModuleOptions>()
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createJwtRevocationOptions')
+  .setExtras<JwtRevocationModuleExtras>({ globalGuard: true }, (definition, extras) =>
+    extras.globalGuard === false
+      ? definition
+      : { ...definition, providers: [...(definition.providers ?? []), { provide: APP_GUARD, useExisting: JwtRevocationGuard }] },
+  )
+  .build();

@@ -1,0 +1,27 @@
+/** What a login, refresh or password change hands the client. */
+export interface TokenPair {
+  accessToken: string;
+  /** Absent when sessions are off. */
+  refreshToken?: string;
+  tokenType: 'Bearer';
+  /** Access-token lifetime in seconds. */
+  expiresIn: number;
+  /** The session the pair belongs to, when sessions are on. */
+  sessionId?: string;
+}
+
+/** Where a login or refresh comes from, shown in the session list. */
+export interface ClientInfo {
+  userAgent?: string;
+  ip?: string;
+}
+
+/** A live session as the session list shows it. */
+export interface SessionView {
+  id: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  userAgent: string | null;
+  ip: string | null;
+}

@@ -1,0 +1,68 @@
+import { Brackets, In, IsNull, type DataSource, type Repository } from 'typeorm';
+import type { RevokeReason, SessionRecord } from '../stores/session-record';
+import type { SessionRotation, SessionStore } from '../stores/session-store.interface';
+import { JwtSessionEntity } from './jwt-session.entity';
+
+/** Sessions in the `jwt_sessions` table; rotation is one conditional UPDATE. */
+export class TypeOrmSessionStore implements SessionStore {
+  private readonly sessions: Repository<JwtSessionEntity>;
+
+  constructor(dataSource: DataSource) {
+    this.sessions = dataSource.getRepository(JwtSessionEntity);
+  }
+
+  async create(session: SessionRecord): Promise<void> {
+    await this.sessions.insert(session);
+  }
+
+  async find(sessionId: string): Promise<SessionRecord | null> {
+    return this.sessions.findOneBy({ id: sessionId });
+  }
+
+  async rotate(sessionId: string, expectedHash: string, rotation: SessionRotation): Promise<boolean> {
+    const result = await this.sessions.update({ id: sessionId, refreshHash: expectedHash, revokedAt: IsNull() }, rotation);
+    return (result.affected ?? 0) === 1;
+  }
+
+  async revoke(userId: string, sessionIds: string[] | 'all', reason: RevokeReason, at: number): Promise<string[]> {
+    if (sessionIds !== 'all' && sessionIds.length === 0) return [];
+    const where = { userId, revokedAt: IsNull(), ...(sessionIds === 'all' ? {} : { id: In(sessionIds) }) };
+    return this.revokeWhere(where, reason, at);
+  }
+
+  async revokeFamily(family: string, reason: RevokeReason, at: number): Promise<string[]> {
+    return this.revokeWhere({ family, revokedAt: IsNull() }, reason, at);
+  }
+
+  async listActive(userId: string, now: number): Promise<SessionRecord[]> {
+    return this.sessions
+      .createQueryBuilder('s')
+      .where('s.userId = :userId AND s.revokedAt IS NULL AND s.expiresAt > :now AND s.idleExpiresAt > :now', { userId, now })
+      .orderBy('s.createdAt', 'DESC')
+      .getMany();
+  }
+
+  async purge(endedBefore: number): Promise<number> {
+    const result = await this.sessions
+      .createQueryBuilder()
+      .delete()
+      .where(
+        new Brackets((qb) =>
+          qb
+            .where('revoked_at < :endedBefore', { endedBefore })
+            .orWhere('expires_at < :endedBefore', { endedBefore })
+            .orWhere('idle_expires_at < :endedBefore', { endedBefore }),
+        ),
+      )
+      .execute();
+    return result.affected ?? 0;
+  }
+
+  private async revokeWhere(where: Record<string, unknown>, reason: RevokeReason, at: number): Promise<string[]> {
+    const live = await this.sessions.find({ select: { id: true }, where });
+    if (live.length === 0) return [];
+    const ids = live.map((s) => s.id);
+    await this.sessions.update({ id: In(ids), revokedAt: IsNull() }, { revokedAt: at, revokeReason: reason });
+    return ids;
+  }
+}
