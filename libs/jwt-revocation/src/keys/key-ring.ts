@@ -119,7 +119,6 @@ function buildSigner(key: JwtKeyOptions, settings: KeyRingSettings): Sign {
   return createSigner({
     key: material,
     algorithm: key.algorithm,
-    noTimestamp: true, // iat and exp are set by the caller so both share one clock reading
     ...(key.kid !== undefined ? { kid: key.kid } : {}),
     ...(settings.issuer !== undefined ? { iss: settings.issuer } : {}),
     ...(settings.audience !== undefined ? { aud: settings.audience } : {}),

@@ -1,0 +1,39 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { JwtRevocationModule } from 'nestjs-jwt-revocation';
+import { JwtSessionEntity } from 'nestjs-jwt-revocation/typeorm';
+import type { AppConfig } from './config';
+import { User } from './users/user.entity';
+import { PasswordHasher } from './users/password-hasher';
+import { UsersService } from './users/users.service';
+import { MeController } from './users/me.controller';
+import { AuthController } from './auth/auth.controller';
+import { FailedLoginLimiter } from './auth/failed-login.limiter';
+import { HealthController } from './health/health.controller';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          ...config.database,
+          entities: [User, JwtSessionEntity],
+          synchronize: true,
+        }),
+        TypeOrmModule.forFeature([User]),
+        JwtRevocationModule.forRoot({
+          secret: config.jwtSecret,
+          typeorm: { entity: User, versionColumn: 'tokenVersion' },
+        }),
+      ],
+      controllers: [AuthController, MeController, HealthController],
+      providers: [
+        PasswordHasher,
+        UsersService,
+        { provide: FailedLoginLimiter, useFactory: () => new FailedLoginLimiter(config.loginAttempts.limit, config.loginAttempts.windowMs) },
+      ],
+    };
+  }
+}

@@ -1,0 +1,62 @@
+import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export type DatabaseConfig =
+  | { type: 'better-sqlite3'; database: string }
+  | { type: 'postgres' | 'mysql'; url: string };
+
+/** The demo app's settings, all from the environment. */
+export interface AppConfig {
+  port: number;
+  database: DatabaseConfig;
+  jwtSecret: string;
+  redisUrl: string | undefined;
+  /** Refresh token in an HttpOnly cookie instead of the body. */
+  cookieMode: boolean;
+  /** Failed logins allowed per account and window. */
+  loginAttempts: { limit: number; windowMs: number };
+}
+
+const DATA_DIR = '.data';
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0-65535, got "${env.PORT}"`);
+  return {
+    port,
+    database: databaseFromUrl(env.DATABASE_URL ?? `sqlite:${join(DATA_DIR, 'app.sqlite')}`),
+    jwtSecret: jwtSecretFrom(env),
+    redisUrl: env.REDIS_URL || undefined,
+    cookieMode: env.AUTH_COOKIE_MODE === 'true',
+    loginAttempts: { limit: 10, windowMs: 15 * 60 * 1000 },
+  };
+}
+
+export function databaseFromUrl(url: string): DatabaseConfig {
+  if (url.startsWith('sqlite:')) {
+    const database = url.slice('sqlite:'.length);
+    if (!database) throw new Error('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:.data/app.sqlite');
+    if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+    return { type: 'better-sqlite3', database };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { type: 'postgres', url };
+  if (/^(mysql|mariadb):\/\//.test(url)) return { type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:') };
+  throw new Error('DATABASE_URL must start with sqlite:, postgres:// or mysql://');
+}
+
+/** In development a random secret is made once and kept under .data/; production must bring its own. */
+function jwtSecretFrom(env: NodeJS.ProcessEnv): string {
+  if (env.JWT_SECRET) return env.JWT_SECRET;
+  if (env.NODE_ENV === 'production') {
+    throw new Error('JWT_SECRET is required when NODE_ENV=production (at least 32 random bytes, e.g. `openssl rand -base64 48`)');
+  }
+  const file = join(DATA_DIR, 'jwt-secret');
+  if (!existsSync(file)) {
+    mkdirSync(DATA_DIR, { recursive: true });
+    writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
+  }
+  new Logger('Config').warn(`JWT_SECRET is not set: using a development secret kept in ${file}. Set JWT_SECRET in production.`);
+  return readFileSync(file, 'utf8').trim();
+}

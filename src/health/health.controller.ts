@@ -1,0 +1,11 @@
+import { Controller, Get } from '@nestjs/common';
+import { Public } from 'nestjs-jwt-revocation';
+
+@Public()
+@Controller('health')
+export class HealthController {
+  @Get()
+  health(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+}
