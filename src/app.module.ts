@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JwtRevocationModule } from 'nestjs-jwt-revocation';
 import { JwtSessionEntity } from 'nestjs-jwt-revocation/typeorm';
+import { RedisRevocationBroadcaster } from 'nestjs-jwt-revocation/redis';
 import type { AppConfig } from './config';
 import { User } from './users/user.entity';
 import { PasswordHasher } from './users/password-hasher';
@@ -26,6 +27,10 @@ export class AppModule {
         JwtRevocationModule.forRoot({
           secret: config.jwtSecret,
           typeorm: { entity: User, versionColumn: 'tokenVersion' },
+          sessions: { reuseGraceMs: config.refreshReuseGraceMs },
+          // Without REDIS_URL the in-process default serves a single instance.
+          ...(config.redisUrl ? { broadcaster: new RedisRevocationBroadcaster({ connection: config.redisUrl }) } : {}),
+          ...config.revocationOptions,
         }),
       ],
       controllers: [AuthController, MeController, HealthController],

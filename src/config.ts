@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { JwtRevocationModuleOptions } from 'nestjs-jwt-revocation';
 
 export type DatabaseConfig =
   | { type: 'better-sqlite3'; database: string }
@@ -17,6 +18,10 @@ export interface AppConfig {
   cookieMode: boolean;
   /** Failed logins allowed per account and window. */
   loginAttempts: { limit: number; windowMs: number };
+  /** Window (ms) in which a concurrent duplicate refresh gets the same pair; 0 = strict. */
+  refreshReuseGraceMs: number;
+  /** Anything else to pass to JwtRevocationModule.forRoot (tests tune cache and lifetimes here). */
+  revocationOptions?: Partial<JwtRevocationModuleOptions>;
 }
 
 const DATA_DIR = '.data';
@@ -31,7 +36,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl: env.REDIS_URL || undefined,
     cookieMode: env.AUTH_COOKIE_MODE === 'true',
     loginAttempts: { limit: 10, windowMs: 15 * 60 * 1000 },
+    refreshReuseGraceMs: nonNegativeInteger(env.REFRESH_REUSE_GRACE_MS, 'REFRESH_REUSE_GRACE_MS'),
   };
+}
+
+function nonNegativeInteger(value: string | undefined, name: string): number {
+  if (value === undefined || value === '') return 0;
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 0) throw new Error(`${name} must be an integer >= 0, got "${value}"`);
+  return parsed;
 }
 
 export function databaseFromUrl(url: string): DatabaseConfig {

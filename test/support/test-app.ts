@@ -19,6 +19,7 @@ export async function startApp(databaseUrl: string, overrides: Partial<AppConfig
     redisUrl: undefined,
     cookieMode: false,
     loginAttempts: { limit: 10, windowMs: 15 * 60 * 1000 },
+    refreshReuseGraceMs: 0,
     ...overrides,
   };
   const app = await createApp(config, { logger: false });

@@ -1,0 +1,99 @@
+import { Logger } from '@nestjs/common';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { InvalidationListener, InvalidationMessage, RevocationBroadcaster } from '../cache/revocation-broadcaster.interface';
+
+export interface RedisBroadcasterOptions {
+  /** An existing ioredis client to publish with; it is never disconnected by us. */
+  client?: Redis;
+  /** Or connection options / URL; the connections made from them are closed on shutdown. */
+  connection?: RedisOptions | string;
+  /** Pub/sub channel. Default `jwt-revocation:invalidate`. */
+  channel?: string;
+}
+
+const MAX_MESSAGE_LENGTH = 64 * 1024;
+
+/**
+ * Tells every instance to drop revoked state from its cache, over Redis pub/sub. While the
+ * subscription is down `isConnected()` is false, so instances read the source of truth; after
+ * resubscribing they flush their caches, since messages may have been missed meanwhile.
+ */
+export class RedisRevocationBroadcaster implements RevocationBroadcaster {
+  private readonly logger = new Logger('JwtRevocation');
+  private readonly channel: string;
+  private readonly publisher: Redis;
+  private readonly ownsPublisher: boolean;
+  private subscriber: Redis | undefined;
+  private subscribed = false;
+  private stopped = false;
+
+  constructor(options: RedisBroadcasterOptions) {
+    if (!options.client && !options.connection) {
+      throw new Error('RedisRevocationBroadcaster needs `client` or `connection` (a URL or ioredis options).');
+    }
+    this.channel = options.channel ?? 'jwt-revocation:invalidate';
+    this.ownsPublisher = !options.client;
+    this.publisher = options.client ?? createClient(options.connection!);
+  }
+
+  async start(listener: InvalidationListener): Promise<void> {
+    // A subscriber connection cannot publish, so it is always our own duplicate.
+    const subscriber = this.publisher.duplicate({ autoResubscribe: false, lazyConnect: true, enableOfflineQueue: true });
+    this.subscriber = subscriber;
+    subscriber.on('error', () => undefined); // reported through 'close'/'ready'; never crash the app
+    subscriber.on('close', () => {
+      if (this.subscribed && !this.stopped) this.logger.warn('Revocation channel lost: reading the source of truth until it is back');
+      this.subscribed = false;
+    });
+    subscriber.on('ready', () => {
+      subscriber
+        .subscribe(this.channel)
+        .then(() => {
+          this.subscribed = true;
+          listener.onResync(); // anything published while we were away is unknown: forget it all
+        })
+        .catch(() => subscriber.disconnect(true));
+    });
+    subscriber.on('message', (channel: string, raw: string) => {
+      if (channel !== this.channel) return;
+      const message = parseMessage(raw);
+      if (message) listener.onInvalidate(message);
+    });
+    await subscriber.connect().catch(() => undefined); // not fatal: isConnected() stays false until it is up
+  }
+
+  async publish(message: InvalidationMessage): Promise<void> {
+    await this.publisher.publish(this.channel, JSON.stringify(message));
+  }
+
+  isConnected(): boolean {
+    return this.subscribed && this.subscriber?.status === 'ready';
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.subscribed = false;
+    this.subscriber?.disconnect();
+    if (this.ownsPublisher) this.publisher.disconnect();
+  }
+}
+
+function createClient(connection: RedisOptions | string): Redis {
+  const client = typeof connection === 'string' ? new Redis(connection, { lazyConnect: false }) : new Redis(connection);
+  client.on('error', () => undefined);
+  return client;
+}
+
+function parseMessage(raw: string): InvalidationMessage | undefined {
+  if (raw.length > MAX_MESSAGE_LENGTH) return undefined;
+  try {
+    const value = JSON.parse(raw) as Partial<InvalidationMessage>;
+    if (value.kind === 'user' && typeof value.userId === 'string') return { kind: 'user', userId: value.userId };
+    if (value.kind === 'sessions' && Array.isArray(value.sessionIds) && value.sessionIds.every((id) => typeof id === 'string')) {
+      return { kind: 'sessions', sessionIds: value.sessionIds };
+    }
+  } catch {
+    // not ours
+  }
+  return undefined;
+}
