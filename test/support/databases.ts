@@ -82,3 +82,15 @@ export function testDatabases(): TestDatabase[] {
   if (mariaUrl) databases.push(mariadb(mariaUrl));
   return databases;
 }
+
+/** Redis for the scale-out suites: TEST_REDIS_URL, required under CI=true. */
+export function testRedisUrl(): string | undefined {
+  const url = process.env.TEST_REDIS_URL;
+  if (process.env.CI === 'true' && !url) throw new Error('CI=true needs TEST_REDIS_URL: the Redis suites must run');
+  return url;
+}
+
+/** The PostgreSQL database factory when configured (required under CI=true by testDatabases()). */
+export function postgresDatabase(): TestDatabase | undefined {
+  return testDatabases().find((database) => database.name === 'postgres');
+}

@@ -244,7 +244,7 @@ export class AuthTokenService implements OnModuleInit, OnModuleDestroy {
     }
     if (!raised && revoked.length === 0) return;
     await this.afterRevocation(type, userId, revoked, { kind: 'user', userId });
-    if (revoked.length > 0) await this.revocation.invalidate({ kind: 'sessions', sessionIds: revoked });
+    if (revoked.length > 0) await this.store(() => this.revocation.invalidate({ kind: 'sessions', sessionIds: revoked }));
   }
 
   private async endSessions(userId: string, sessionIds: string[], reason: RevokeReason, type: RevocationEventType): Promise<string[]> {
@@ -262,7 +262,8 @@ export class AuthTokenService implements OnModuleInit, OnModuleDestroy {
     invalidation: Parameters<RevocationChecker['invalidate']>[0],
   ): Promise<void> {
     this.revocation.metrics.revocations++;
-    await this.revocation.invalidate(invalidation);
+    // Stored already; if the other instances cannot be told, the caller must not see success.
+    await this.store(() => this.revocation.invalidate(invalidation));
     const event: RevocationEvent = { type, userId, sessionIds, at: Date.now() };
     try {
       await this.options.raw.onRevocation?.(event);

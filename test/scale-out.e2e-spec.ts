@@ -1,0 +1,188 @@
+import { Redis } from 'ioredis';
+import { AuthTokenService } from 'nestjs-jwt-revocation';
+import { RedisRevocationBroadcaster } from 'nestjs-jwt-revocation/redis';
+import { postgresDatabase, testRedisUrl } from './support/databases';
+import { bearer, login, registerAndLogin, startApp, type TestApp } from './support/test-app';
+import { TcpProxy, waitUntil } from './support/tcp-proxy';
+
+const redisUrl = testRedisUrl();
+const postgres = postgresDatabase();
+const describeWithServices = redisUrl && postgres ? describe : describe.skip;
+if (!redisUrl || !postgres) console.warn('scale-out suite skipped: set TEST_POSTGRES_URL and TEST_REDIS_URL (CI=true requires them)');
+
+/** Generous bound for the test; the benchmark reports the real propagation figure. */
+const PROPAGATION_BOUND_MS = 1000;
+
+describeWithServices('two instances sharing PostgreSQL and Redis', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let databaseUrl: string;
+  let drop: () => Promise<void>;
+  let dbProxy: TcpProxy;
+  let redisProxy: TcpProxy;
+  let admin: Redis;
+
+  beforeAll(async () => {
+    const created = await postgres!.create();
+    databaseUrl = created.url;
+    drop = created.drop;
+    const pg = new URL(databaseUrl);
+    const redis = new URL(redisUrl!);
+    dbProxy = await new TcpProxy(pg.hostname, Number(pg.port || 5432)).start();
+    redisProxy = await new TcpProxy(redis.hostname, Number(redis.port || 6379)).start();
+    const channel = `jwt-revocation:test:${Date.now()}`;
+    const viaProxy = (url: URL, port: number) => Object.assign(new URL(url.toString()), { port: String(port) }).toString();
+    const broadcaster = (port: number, name: string) =>
+      new RedisRevocationBroadcaster({ connection: { host: redis.hostname, port, connectionName: name, maxRetriesPerRequest: 2 }, channel });
+    a = await startApp(databaseUrl, { revocationOptions: { broadcaster: broadcaster(Number(redis.port || 6379), `jwtrev-a-${process.pid}`) } });
+    b = await startApp(viaProxy(pg, dbProxy.port), { revocationOptions: { broadcaster: broadcaster(redisProxy.port, `jwtrev-b-${process.pid}`) } });
+    admin = new Redis(redisUrl!);
+  });
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await dbProxy?.stop();
+    await redisProxy?.stop();
+    admin?.disconnect();
+    await drop?.();
+  });
+
+  const meOn = (app: TestApp, token: string) => app.http().get('/me').set(bearer(token));
+  const refusedOn = (app: TestApp, token: string) => async () => (await meOn(app, token)).status === 401;
+
+  async function warmOn(app: TestApp, token: string): Promise<void> {
+    await meOn(app, token).expect(200);
+    await meOn(app, token).expect(200); // second request is served from the cache
+  }
+
+  it('a logout on A is refused on B within the bound', async () => {
+    const user = await registerAndLogin(a);
+    await warmOn(b, user.accessToken);
+    await a.http().post('/auth/logout').set(bearer(user.accessToken)).expect(204);
+    const delay = await waitUntil(refusedOn(b, user.accessToken), PROPAGATION_BOUND_MS);
+    expect(delay).toBeLessThan(PROPAGATION_BOUND_MS);
+  });
+
+  it('a logout-all on A is refused on B, for every session', async () => {
+    const user = await registerAndLogin(a);
+    const phone = (await login(a, user.email).expect(200)).body;
+    await warmOn(b, user.accessToken);
+    await warmOn(b, phone.accessToken);
+    await a.http().post('/auth/logout-all').set(bearer(user.accessToken)).expect(204);
+    await waitUntil(refusedOn(b, user.accessToken), PROPAGATION_BOUND_MS);
+    await meOn(b, phone.accessToken).expect(401);
+  });
+
+  it('a session revoked on A is refused on B while the other session keeps working there', async () => {
+    const user = await registerAndLogin(a);
+    const laptop = (await login(a, user.email).expect(200)).body;
+    await warmOn(b, user.accessToken);
+    await warmOn(b, laptop.accessToken);
+    const sessions = (await a.http().get('/auth/sessions').set(bearer(user.accessToken)).expect(200)).body;
+    const laptopSession = sessions.find((s: { current: boolean }) => !s.current);
+    await a.http().delete(`/auth/sessions/${laptopSession.id}`).set(bearer(user.accessToken)).expect(204);
+    await waitUntil(refusedOn(b, laptop.accessToken), PROPAGATION_BOUND_MS);
+    await meOn(b, user.accessToken).expect(200);
+  });
+
+  it('serves a warm token from the cache: no store read per request', async () => {
+    const user = await registerAndLogin(a);
+    await warmOn(b, user.accessToken);
+    const before = b.app.get(AuthTokenService).metrics().storeReads;
+    for (let i = 0; i < 50; i++) await meOn(b, user.accessToken).expect(200);
+    expect(b.app.get(AuthTokenService).metrics().storeReads - before).toBe(0);
+  });
+
+  it('with its Redis connection cut, B reads the source of truth: a revocation on A is refused at once', async () => {
+    const user = await registerAndLogin(a);
+    const other = await registerAndLogin(a);
+    await warmOn(b, user.accessToken);
+    await warmOn(b, other.accessToken);
+    redisProxy.cut();
+    try {
+      await a.http().post('/auth/logout').set(bearer(user.accessToken)).expect(204);
+      // No message can reach B now; it must not answer from its (stale) cache.
+      await meOn(b, user.accessToken).expect(401);
+      await meOn(b, other.accessToken).expect(200);
+    } finally {
+      redisProxy.restore();
+    }
+    await waitUntil(async () => {
+      const before = b.app.get(AuthTokenService).metrics().cacheHits;
+      await meOn(b, other.accessToken).expect(200);
+      await meOn(b, other.accessToken).expect(200);
+      return b.app.get(AuthTokenService).metrics().cacheHits > before;
+    }, 10_000, 50);
+    await meOn(b, user.accessToken).expect(401);
+    await meOn(b, other.accessToken).expect(200);
+  });
+
+  it("a CLIENT KILL of B's subscription never lets a revoked token through and refuses no valid one after recovery", async () => {
+    const users = await Promise.all(Array.from({ length: 6 }, () => registerAndLogin(a)));
+    for (const user of users) await warmOn(b, user.accessToken);
+    const revoked = users.slice(0, 3);
+    const kept = users.slice(3);
+    // Traffic on B while its pub/sub connection is killed and revocations happen on A.
+    let stop = false;
+    const accepted: string[] = [];
+    const revokedSet = new Set<string>();
+    const traffic = (async () => {
+      while (!stop) {
+        for (const user of revoked) {
+          const res = await meOn(b, user.accessToken);
+          if (res.status === 200 && revokedSet.has(user.accessToken)) accepted.push(user.accessToken);
+          expect(res.status).toBeLessThan(500);
+        }
+      }
+    })();
+    const clients = await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub');
+    const killed = await killSubscribersOf(admin, String(clients));
+    expect(killed).toBeGreaterThan(0);
+    for (const user of revoked) {
+      await a.http().post('/auth/logout-all').set(bearer(user.accessToken)).expect(204);
+      revokedSet.add(user.accessToken);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    stop = true;
+    await traffic;
+    expect(accepted).toEqual([]);
+    for (const user of revoked) await meOn(b, user.accessToken).expect(401);
+    for (const user of kept) await meOn(b, user.accessToken).expect(200);
+  });
+
+  it('answers 503 with Retry-After while the database is unreachable and recovers after', async () => {
+    const user = await registerAndLogin(a);
+    await warmOn(b, user.accessToken);
+    dbProxy.cut();
+    try {
+      // Strict routes always read the source of truth; with the DB down they fail closed.
+      const strict = await b.http().post('/auth/change-password').set(bearer(user.accessToken)).send({ currentPassword: 'x', newPassword: 'yyyyyyyy' });
+      expect(strict.status).toBe(503);
+      expect(Number(strict.headers['retry-after'])).toBeGreaterThan(0);
+      expect(JSON.stringify(strict.body)).not.toMatch(/ECONN|postgres|select|at /i);
+      // With Redis cut too, B cannot trust its cache: every check fails closed.
+      redisProxy.cut();
+      await waitUntil(async () => (await meOn(b, user.accessToken)).status === 503, 5000, 20);
+    } finally {
+      dbProxy.restore();
+      redisProxy.restore();
+    }
+    await waitUntil(async () => (await meOn(b, user.accessToken)).status === 200, 15_000, 100);
+    await a.http().post('/auth/logout-all').set(bearer(user.accessToken)).expect(204);
+    await waitUntil(refusedOn(b, user.accessToken), 5000);
+  });
+});
+
+/** Kills the pub/sub connections that came through the proxy (B's), leaving everyone else's alone. */
+async function killSubscribersOf(admin: Redis, clientList: string): Promise<number> {
+  let killed = 0;
+  for (const line of clientList.split('\n')) {
+    const fields = Object.fromEntries(line.split(' ').map((kv) => kv.split('=') as [string, string]));
+    if (fields.name === `jwtrev-b-${process.pid}`) {
+      await admin.call('CLIENT', 'KILL', 'ID', fields.id);
+      killed++;
+    }
+  }
+  return killed;
+}
