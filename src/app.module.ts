@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JwtRevocationModule } from 'nestjs-jwt-revocation';
-import { JwtSessionEntity } from 'nestjs-jwt-revocation/typeorm';
+import { CreateJwtSessions1763900000000, JwtSessionEntity } from 'nestjs-jwt-revocation/typeorm';
+import { CreateUsers1763800000000 } from './migrations/1763800000000-create-users';
 import { RedisRevocationBroadcaster } from 'nestjs-jwt-revocation/redis';
 import type { AppConfig } from './config';
 import { User } from './users/user.entity';
@@ -21,7 +22,9 @@ export class AppModule {
         TypeOrmModule.forRoot({
           ...config.database,
           entities: [User, JwtSessionEntity],
-          synchronize: true,
+          // The schema comes from migrations (ours and the library's), never from synchronize.
+          migrations: [CreateUsers1763800000000, CreateJwtSessions1763900000000],
+          migrationsRun: true,
         }),
         TypeOrmModule.forFeature([User]),
         JwtRevocationModule.forRoot({

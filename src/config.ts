@@ -6,7 +6,7 @@ import type { JwtRevocationModuleOptions } from 'nestjs-jwt-revocation';
 
 export type DatabaseConfig =
   | { type: 'better-sqlite3'; database: string }
-  | { type: 'postgres' | 'mysql'; url: string };
+  | { type: 'postgres' | 'mysql' | 'mariadb'; url: string };
 
 /** The demo app's settings, all from the environment. */
 export interface AppConfig {
@@ -55,8 +55,10 @@ export function databaseFromUrl(url: string): DatabaseConfig {
     return { type: 'better-sqlite3', database };
   }
   if (/^postgres(ql)?:\/\//.test(url)) return { type: 'postgres', url };
-  if (/^(mysql|mariadb):\/\//.test(url)) return { type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:') };
-  throw new Error('DATABASE_URL must start with sqlite:, postgres:// or mysql://');
+  if (/^mysql:\/\//.test(url)) return { type: 'mysql', url };
+  // TypeORM needs to know it talks to MariaDB to read its schema right; the wire protocol is MySQL's.
+  if (/^mariadb:\/\//.test(url)) return { type: 'mariadb', url: url.replace(/^mariadb:/, 'mysql:') };
+  throw new Error('DATABASE_URL must start with sqlite:, postgres://, mysql:// or mariadb://');
 }
 
 /** In development a random secret is made once and kept under .data/; production must bring its own. */

@@ -59,7 +59,7 @@ async function withPg<T>(url: string, run: (client: Client) => Promise<T>): Prom
 }
 
 async function withMysql<T>(url: string, run: (c: Awaited<ReturnType<typeof createConnection>>) => Promise<T>): Promise<T> {
-  const connection = await createConnection(url);
+  const connection = await createConnection(url.replace(/^mariadb:/, 'mysql:'));
   try {
     return await run(connection);
   } finally {

@@ -2,3 +2,4 @@
 export { JwtSessionEntity } from './jwt-session.entity';
 export { TypeOrmTokenVersionStore } from './typeorm-token-version.store';
 export { TypeOrmSessionStore } from './typeorm-session.store';
+export { CreateJwtSessions1763900000000 } from './migrations/create-jwt-sessions.migration';

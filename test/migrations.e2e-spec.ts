@@ -1,0 +1,39 @@
+import { DataSource } from 'typeorm';
+import { testDatabases } from './support/databases';
+import { startApp, type TestApp } from './support/test-app';
+
+describe.each(testDatabases())('migrations on $name', (database) => {
+  let t: TestApp;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const created = await database.create();
+    drop = created.drop;
+    t = await startApp(created.url);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await drop?.();
+  });
+
+  it('builds exactly the schema the entities describe (nothing left for synchronize to do)', async () => {
+    const dataSource = t.app.get(DataSource);
+    const pending = await dataSource.driver.createSchemaBuilder().log();
+    expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+    expect(await dataSource.showMigrations()).toBe(false);
+  });
+
+  it('reverts and re-applies the sessions migration', async () => {
+    const dataSource = t.app.get(DataSource);
+    await dataSource.undoLastMigration();
+    const runner = dataSource.createQueryRunner();
+    try {
+      expect(await runner.hasTable('jwt_sessions')).toBe(false);
+      await dataSource.runMigrations();
+      expect(await runner.hasTable('jwt_sessions')).toBe(true);
+    } finally {
+      await runner.release();
+    }
+  });
+});
