@@ -7,7 +7,8 @@ import type { SessionStore } from './stores/session-store.interface';
 import type { RevokeReason, SessionRecord } from './stores/session-record';
 import type { AuthenticatedUser } from './authenticated-user';
 import type { ClientInfo, SessionView, TokenPair } from './token-pair';
-import type { RevocationEvent, RevocationEventType } from './events/revocation-event';
+import type { RevocationEventType } from './events/revocation-event';
+import { RevocationEventPublisher } from './events/revocation-event.publisher';
 import type { RevocationMetrics } from './cache/revocation-metrics';
 import { RevocationChecker } from './revocation-checker';
 import { RefreshTokenCodec } from './refresh-token.codec';
@@ -36,6 +37,7 @@ export class AuthTokenService implements OnModuleInit, OnModuleDestroy {
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
     @Inject(TOKEN_VERSION_STORE) private readonly versions: TokenVersionStore,
     private readonly revocation: RevocationChecker,
+    private readonly events: RevocationEventPublisher,
     @Optional() @Inject(SESSION_STORE) private readonly sessions?: SessionStore,
   ) {
     this.refreshTokens = new RefreshTokenCodec(options.keyRing.deriveKey('refresh-token-tag'));
@@ -264,12 +266,7 @@ export class AuthTokenService implements OnModuleInit, OnModuleDestroy {
     this.revocation.metrics.revocations++;
     // Stored already; if the other instances cannot be told, the caller must not see success.
     await this.store(() => this.revocation.invalidate(invalidation));
-    const event: RevocationEvent = { type, userId, sessionIds, at: Date.now() };
-    try {
-      await this.options.raw.onRevocation?.(event);
-    } catch {
-      this.logger.warn(`onRevocation hook failed for a ${type} event`);
-    }
+    await this.events.publish({ type, userId, sessionIds, at: Date.now() });
   }
 
   private signAccessToken(userId: string, version: number, sessionId: string | undefined, issuedAtMs = Date.now()): string {

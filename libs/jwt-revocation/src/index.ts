@@ -34,6 +34,7 @@ export {
 } from './cache/revocation-broadcaster.interface';
 export type { RevocationMetrics } from './cache/revocation-metrics';
 export type { RevocationEvent, RevocationEventType } from './events/revocation-event';
+export { REVOCATION_EVENT_PREFIX } from './events/revocation-event.publisher';
 export {
   BearerAuthException,
   InvalidAuthRequestException,

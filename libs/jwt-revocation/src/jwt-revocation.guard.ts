@@ -9,6 +9,12 @@ import { parseBearerHeader } from './bearer-token.parser';
 import { BearerAuthException, InvalidAuthRequestException } from './errors/bearer-auth.exceptions';
 import { requestOf, responseOf, setResponseHeaders, type AuthRequest } from './request-context';
 
+/** Gateways report errors as WsException; @nestjs/websockets is present whenever a ws context is. */
+function asWsException(error: BearerAuthException): Error {
+  const { WsException } = require('@nestjs/websockets') as { WsException: new (error: object) => Error };
+  return new WsException({ status: error.getStatus(), ...(error.getResponse() as object) });
+}
+
 /** Marks a request already authenticated, so the global guard and `@Auth()` never verify twice. */
 const AUTHENTICATED = Symbol('jwt-revocation:authenticated');
 
@@ -37,19 +43,27 @@ export class JwtRevocationGuard extends AuthGuard(JWT_REVOCATION_STRATEGY) imple
       if (request[AUTHENTICATED as unknown as string]) return true;
       const authOptions = this.reflector.getAllAndOverride<AuthOptions | undefined>(AUTH_OPTIONS_KEY, targets);
       request.user = await this.verifier.verify(this.tokenFromRequest(request), { strict: authOptions?.strict });
-      request[AUTHENTICATED as unknown as string] = true;
+      // A socket's handshake outlives a revocation: each of its messages is checked again.
+      if (context.getType() !== 'ws') request[AUTHENTICATED as unknown as string] = true;
       return true;
     } catch (error) {
-      if (error instanceof BearerAuthException) setResponseHeaders(responseOf(context), error.headers);
+      if (!(error instanceof BearerAuthException)) throw error;
+      if (context.getType() === 'ws') throw asWsException(error);
+      setResponseHeaders(responseOf(context), error.headers);
       throw error;
     }
   }
 
-  /** The token of this request; by default from `Authorization: Bearer`, never from the query string. */
+  /**
+   * The token of this request; by default from `Authorization: Bearer` (for a WebSocket, its
+   * handshake's header or `auth.token`), never from the query string.
+   */
   protected tokenFromRequest(request: AuthRequest): string {
     if (request.query && typeof request.query === 'object' && 'access_token' in request.query) {
       throw new InvalidAuthRequestException();
     }
+    const handshakeToken = (request.auth as { token?: unknown } | undefined)?.token;
+    if (typeof handshakeToken === 'string') return parseBearerHeader(`Bearer ${handshakeToken}`, this.options.maxTokenLength);
     const headers = request.headers ?? {};
     return parseBearerHeader(headers.authorization ?? (headers as Record<string, unknown>).Authorization, this.options.maxTokenLength);
   }

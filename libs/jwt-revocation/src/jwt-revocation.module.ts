@@ -9,6 +9,7 @@ import { LocalRevocationBroadcaster, type RevocationBroadcaster } from './cache/
 import { AccessTokenVerifier } from './access-token.verifier';
 import { RevocationChecker } from './revocation-checker';
 import { AuthTokenService } from './auth-token.service';
+import { RevocationEventPublisher } from './events/revocation-event.publisher';
 import { JwtRevocationGuard } from './jwt-revocation.guard';
 import { JwtRevocationStrategy } from './jwt-revocation.strategy';
 
@@ -44,6 +45,7 @@ const providers: Provider[] = [
     inject: [RESOLVED_OPTIONS],
   },
   RevocationChecker,
+  RevocationEventPublisher,
   AccessTokenVerifier,
   AuthTokenService,
   JwtRevocationGuard,
