@@ -12,6 +12,8 @@ import { MeController } from './users/me.controller';
 import { AuthController } from './auth/auth.controller';
 import { FailedLoginLimiter } from './auth/failed-login.limiter';
 import { HealthController } from './health/health.controller';
+import { RefreshCookie } from './auth/refresh-cookie';
+import { APP_CONFIG } from './app-config.token';
 
 @Module({})
 export class AppModule {
@@ -38,6 +40,8 @@ export class AppModule {
       ],
       controllers: [AuthController, MeController, HealthController],
       providers: [
+        { provide: APP_CONFIG, useValue: config },
+        RefreshCookie,
         PasswordHasher,
         UsersService,
         { provide: FailedLoginLimiter, useFactory: () => new FailedLoginLimiter(config.loginAttempts.limit, config.loginAttempts.windowMs) },

@@ -14,6 +14,8 @@ export interface AppConfig {
   database: DatabaseConfig;
   jwtSecret: string;
   redisUrl: string | undefined;
+  /** HTTP platform. Default express. */
+  httpAdapter: 'express' | 'fastify';
   /** Refresh token in an HttpOnly cookie instead of the body. */
   cookieMode: boolean;
   /** Failed logins allowed per account and window. */
@@ -34,6 +36,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     database: databaseFromUrl(env.DATABASE_URL ?? `sqlite:${join(DATA_DIR, 'app.sqlite')}`),
     jwtSecret: jwtSecretFrom(env),
     redisUrl: env.REDIS_URL || undefined,
+    httpAdapter: env.HTTP_ADAPTER === 'fastify' ? 'fastify' : 'express',
     cookieMode: env.AUTH_COOKIE_MODE === 'true',
     loginAttempts: { limit: 10, windowMs: 15 * 60 * 1000 },
     refreshReuseGraceMs: nonNegativeInteger(env.REFRESH_REUSE_GRACE_MS, 'REFRESH_REUSE_GRACE_MS'),

@@ -1,16 +1,16 @@
 import { DataSource } from 'typeorm';
 import { AuthTokenService } from 'nestjs-jwt-revocation';
-import { testDatabases } from './support/databases';
+import { testMatrix } from './support/databases';
 import { bearer, login, registerAndLogin, startApp, type TestApp } from './support/test-app';
 
-describe.each(testDatabases())('foundation on $name', (database) => {
+describe.each(testMatrix())('foundation on $label', ({ database, adapter }) => {
   let t: TestApp;
   let drop: () => Promise<void>;
 
   beforeAll(async () => {
     const created = await database.create();
     drop = created.drop;
-    t = await startApp(created.url);
+    t = await startApp(created.url, { httpAdapter: adapter });
   });
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AuthTokenService } from 'nestjs-jwt-revocation';
-import { testDatabases } from './support/databases';
+import { testMatrix } from './support/databases';
 import { bearer, login, registerAndLogin, startApp, type TestApp } from './support/test-app';
 
 const DAY = 24 * 3600 * 1000;
@@ -16,7 +16,7 @@ async function later<T>(offsetMs: number, body: () => Promise<T>): Promise<T> {
   }
 }
 
-describe.each(testDatabases())('sessions on $name', (database) => {
+describe.each(testMatrix())('sessions on $label', ({ database, adapter }) => {
   let t: TestApp;
   let url: string;
   let drop: () => Promise<void>;
@@ -25,7 +25,7 @@ describe.each(testDatabases())('sessions on $name', (database) => {
     const created = await database.create();
     url = created.url;
     drop = created.drop;
-    t = await startApp(url);
+    t = await startApp(url, { httpAdapter: adapter });
   });
 
   afterAll(async () => {
@@ -191,7 +191,7 @@ describe.each(testDatabases())('sessions on $name', (database) => {
     const phone = (await login(t, user.email).expect(200)).body;
     await t.http().post('/auth/logout').set(bearer(phone.accessToken)).expect(204);
     await t.close();
-    t = await startApp(url);
+    t = await startApp(url, { httpAdapter: adapter });
     await t.http().get('/me').set(bearer(phone.accessToken)).expect(401);
     await refresh(t, phone.refreshToken).expect(401);
     await t.http().get('/me').set(bearer(user.accessToken)).expect(200);
@@ -217,14 +217,14 @@ describe.each(testDatabases())('sessions on $name', (database) => {
   });
 });
 
-describe.each(testDatabases())('refresh grace window on $name', (database) => {
+describe.each(testMatrix())('refresh grace window on $label', ({ database, adapter }) => {
   let t: TestApp;
   let drop: () => Promise<void>;
 
   beforeAll(async () => {
     const created = await database.create();
     drop = created.drop;
-    t = await startApp(created.url, { refreshReuseGraceMs: 5000 });
+    t = await startApp(created.url, { httpAdapter: adapter, refreshReuseGraceMs: 5000 });
   });
 
   afterAll(async () => {

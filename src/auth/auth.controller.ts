@@ -1,5 +1,8 @@
 import {
+  BadRequestException,
   Body,
+  Inject,
+  Req,
   Controller,
   Delete,
   Get,
@@ -18,6 +21,12 @@ import { UsersService, type PublicUser } from '../users/users.service';
 import { ChangePasswordDto, LoginDto, RegisterDto } from './dto/credentials.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
 import { FailedLoginLimiter, TooManyLoginAttemptsException } from './failed-login.limiter';
+import { RefreshCookie } from './refresh-cookie';
+import { APP_CONFIG } from '../app-config.token';
+import type { AppConfig } from '../config';
+
+type HttpRequest = { headers: Record<string, string | string[] | undefined> };
+type HttpResponse = { header(name: string, value: string | string[]): unknown };
 
 @Controller('auth')
 export class AuthController {
@@ -25,6 +34,8 @@ export class AuthController {
     private readonly users: UsersService,
     private readonly tokens: AuthTokenService,
     private readonly limiter: FailedLoginLimiter,
+    private readonly cookie: RefreshCookie,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Public()
@@ -40,7 +51,7 @@ export class AuthController {
     @Body() body: LoginDto,
     @Ip() ip: string,
     @Headers('user-agent') userAgent: string | undefined,
-    @Res({ passthrough: true }) response: { header(name: string, value: string): unknown },
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<TokenPair> {
     const account = body.email.trim().toLowerCase();
     try {
@@ -54,20 +65,29 @@ export class AuthController {
       this.limiter.recordFailure(account);
       throw new UnauthorizedException('Invalid email or password');
     }
-    return withoutSessionId(await this.tokens.login(user.id, { ip, userAgent }));
+    return this.deliver(await this.tokens.login(user.id, { ip, userAgent }), response);
   }
 
   @Public()
   @Post('refresh')
   @HttpCode(200)
-  async refresh(@Body() body: RefreshDto): Promise<TokenPair> {
-    return withoutSessionId(await this.tokens.refresh(body.refreshToken));
+  async refresh(@Body() body: RefreshDto, @Req() request: HttpRequest, @Res({ passthrough: true }) response: HttpResponse): Promise<TokenPair> {
+    const refreshToken = this.config.cookieMode ? this.cookie.read(request) : body.refreshToken;
+    if (!refreshToken) throw new BadRequestException(['refreshToken is required']);
+    return this.deliver(await this.tokens.refresh(refreshToken), response);
   }
 
   @Post('logout')
   @HttpCode(204)
-  async logout(@CurrentUser() user: AuthenticatedUser, @Body() _body: LogoutDto): Promise<void> {
+  async logout(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() _body: LogoutDto,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
+  ): Promise<void> {
+    if (this.config.cookieMode) this.cookie.assertCsrf(request);
     await this.tokens.logout(user);
+    if (this.config.cookieMode) this.cookie.clear(response);
   }
 
   @Post('logout-all')
@@ -79,12 +99,16 @@ export class AuthController {
   @Auth({ strict: true })
   @Post('change-password')
   @HttpCode(200)
-  async changePassword(@CurrentUser() user: AuthenticatedUser, @Body() body: ChangePasswordDto): Promise<TokenPair> {
+  async changePassword(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() body: ChangePasswordDto,
+    @Res({ passthrough: true }) response: HttpResponse,
+  ): Promise<TokenPair> {
     if (!(await this.users.changePassword(Number(user.id), body.currentPassword, body.newPassword))) {
       throw new UnauthorizedException('Current password is wrong');
     }
     const pair = await this.tokens.passwordChanged(user.id, user.sessionId);
-    return withoutSessionId(pair ?? (await this.tokens.login(user.id)));
+    return this.deliver(pair ?? (await this.tokens.login(user.id)), response);
   }
 
   @Get('sessions')
@@ -105,8 +129,11 @@ export class AuthController {
   async revokeSession(@CurrentUser('id') userId: string, @Param('id', new ParseUUIDPipe()) sessionId: string): Promise<void> {
     if (!(await this.tokens.revokeSession(userId, sessionId))) throw new NotFoundException('No such session');
   }
-}
 
-function withoutSessionId({ sessionId: _sessionId, ...pair }: TokenPair): TokenPair {
-  return pair;
+  /** The pair as the client receives it: in cookie mode the refresh token goes into the cookie only. */
+  private deliver({ sessionId: _sessionId, refreshToken, ...pair }: TokenPair, response: HttpResponse): TokenPair {
+    if (!this.config.cookieMode || !refreshToken) return { ...pair, ...(refreshToken ? { refreshToken } : {}) };
+    this.cookie.write(response, refreshToken, this.tokens.sessionLifetimeSeconds());
+    return pair;
+  }
 }

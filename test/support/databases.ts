@@ -94,3 +94,12 @@ export function testRedisUrl(): string | undefined {
 export function postgresDatabase(): TestDatabase | undefined {
   return testDatabases().find((database) => database.name === 'postgres');
 }
+
+export type HttpAdapterName = 'express' | 'fastify';
+
+/** Every database on both HTTP platforms. */
+export function testMatrix(): Array<{ label: string; database: TestDatabase; adapter: HttpAdapterName }> {
+  return testDatabases().flatMap((database) =>
+    (['express', 'fastify'] as const).map((adapter) => ({ label: `${database.name} over ${adapter}`, database, adapter })),
+  );
+}

@@ -17,6 +17,7 @@ export async function startApp(databaseUrl: string, overrides: Partial<AppConfig
     database: databaseFromUrl(databaseUrl),
     jwtSecret: TEST_SECRET,
     redisUrl: undefined,
+    httpAdapter: 'express',
     cookieMode: false,
     loginAttempts: { limit: 10, windowMs: 15 * 60 * 1000 },
     refreshReuseGraceMs: 0,
@@ -24,6 +25,7 @@ export async function startApp(databaseUrl: string, overrides: Partial<AppConfig
   };
   const app = await createApp(config, { logger: false });
   await app.init();
+  if (config.httpAdapter === 'fastify') await app.getHttpAdapter().getInstance().ready();
   return { app, http: () => request(app.getHttpServer()), close: () => app.close() };
 }
 

@@ -193,6 +193,11 @@ export class AuthTokenService implements OnModuleInit, OnModuleDestroy {
     return this.sessions.purge(Date.now() - accessLifetimeMs);
   }
 
+  /** Absolute session (refresh-token) lifetime in seconds, e.g. for a cookie's Max-Age; 0 when sessions are off. */
+  sessionLifetimeSeconds(): number {
+    return this.options.sessions ? this.options.sessions.absoluteTtl : 0;
+  }
+
   /** Counters for your metrics. */
   metrics(): Readonly<RevocationMetrics & { cacheSize: number }> {
     return { ...this.revocation.metrics, cacheSize: this.revocation.cacheSize };
