@@ -25,3 +25,25 @@ export function assertTokenShape(token: string, maxTokenLength: number): string 
   if (token.length > maxTokenLength || !JWS_COMPACT.test(token)) throw new InvalidTokenException();
   return token;
 }
+
+/** The parts of a request a bearer token may come from. */
+export interface TokenSource {
+  headers?: Record<string, string | string[] | undefined>;
+  query?: unknown;
+  /** socket.io handshake `auth` payload. */
+  auth?: unknown;
+}
+
+/**
+ * The token of a request: `Authorization: Bearer` (for a WebSocket, its handshake header or
+ * `auth.token`). A token in the query string is refused, never read.
+ */
+export function extractBearerToken(request: TokenSource, maxTokenLength: number): string {
+  if (request.query && typeof request.query === 'object' && 'access_token' in request.query) {
+    throw new InvalidAuthRequestException();
+  }
+  const handshakeToken = (request.auth as { token?: unknown } | undefined)?.token;
+  if (typeof handshakeToken === 'string') return parseBearerHeader(`Bearer ${handshakeToken}`, maxTokenLength);
+  const headers = request.headers ?? {};
+  return parseBearerHeader(headers.authorization ?? headers.Authorization, maxTokenLength);
+}

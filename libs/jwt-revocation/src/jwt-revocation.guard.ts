@@ -5,7 +5,7 @@ import { AUTH_OPTIONS_KEY, IS_PUBLIC_KEY, JWT_REVOCATION_STRATEGY, RESOLVED_OPTI
 import type { ResolvedOptions } from './resolved-options';
 import type { AuthOptions } from './decorators/auth.decorator';
 import { AccessTokenVerifier } from './access-token.verifier';
-import { parseBearerHeader } from './bearer-token.parser';
+import { extractBearerToken } from './bearer-token.parser';
 import { BearerAuthException, InvalidAuthRequestException } from './errors/bearer-auth.exceptions';
 import { requestOf, responseOf, setResponseHeaders, type AuthRequest } from './request-context';
 
@@ -54,17 +54,8 @@ export class JwtRevocationGuard extends AuthGuard(JWT_REVOCATION_STRATEGY) imple
     }
   }
 
-  /**
-   * The token of this request; by default from `Authorization: Bearer` (for a WebSocket, its
-   * handshake's header or `auth.token`), never from the query string.
-   */
+  /** The token of this request (see `extractBearerToken`); override to read it from elsewhere. */
   protected tokenFromRequest(request: AuthRequest): string {
-    if (request.query && typeof request.query === 'object' && 'access_token' in request.query) {
-      throw new InvalidAuthRequestException();
-    }
-    const handshakeToken = (request.auth as { token?: unknown } | undefined)?.token;
-    if (typeof handshakeToken === 'string') return parseBearerHeader(`Bearer ${handshakeToken}`, this.options.maxTokenLength);
-    const headers = request.headers ?? {};
-    return parseBearerHeader(headers.authorization ?? (headers as Record<string, unknown>).Authorization, this.options.maxTokenLength);
+    return extractBearerToken(request, this.options.maxTokenLength);
   }
 }

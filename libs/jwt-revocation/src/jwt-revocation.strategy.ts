@@ -4,10 +4,10 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import { JWT_REVOCATION_STRATEGY, RESOLVED_OPTIONS } from './jwt-revocation.constants';
 import type { ResolvedOptions } from './resolved-options';
 import { AccessTokenVerifier } from './access-token.verifier';
-import { parseBearerHeader } from './bearer-token.parser';
+import { extractBearerToken } from './bearer-token.parser';
 import { BearerAuthException } from './errors/bearer-auth.exceptions';
 
-type StrategyRequest = { headers: Record<string, string | string[] | undefined>; res?: { setHeader?: (n: string, v: string) => unknown } };
+type StrategyRequest = { headers: Record<string, string | string[] | undefined>; query?: unknown; res?: { setHeader?: (n: string, v: string) => unknown } };
 
 /**
  * Passport strategy `jwt-revocation`, for apps that use `AuthGuard('jwt-revocation')` or
@@ -28,7 +28,7 @@ export class JwtRevocationStrategy extends PassportStrategy(Strategy, JWT_REVOCA
   override authenticate(request: StrategyRequest, options?: { strict?: boolean }): void {
     let token: string;
     try {
-      token = parseBearerHeader(request.headers.authorization, this.options.maxTokenLength);
+      token = extractBearerToken(request, this.options.maxTokenLength);
     } catch (error) {
       return this.refuse(request, error);
     }

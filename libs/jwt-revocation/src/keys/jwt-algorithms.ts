@@ -26,5 +26,7 @@ export function expectedKeyType(algorithm: JwtAlgorithm): string | undefined {
   return undefined;
 }
 
-/** RFC 7518 minimum HMAC key length for HS256 (32 bytes); longer hashes ask for longer keys. */
-export const MIN_HMAC_SECRET_BYTES = 32;
+/** RFC 7518 §3.2: an HMAC key at least as long as the hash output (32, 48, 64 bytes). */
+export function minHmacSecretBytes(algorithm: JwtAlgorithm): number {
+  return algorithm === 'HS512' ? 64 : algorithm === 'HS384' ? 48 : 32;
+}

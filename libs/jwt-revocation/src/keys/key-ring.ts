@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, hkdfSync, KeyObject } from 'node:cry
 import { createSigner, createVerifier } from 'fast-jwt';
 import type { JwtAlgorithm, JwtKeyOptions } from '../jwt-revocation.options';
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
-import { expectedKeyType, HMAC_ALGORITHMS, MIN_HMAC_SECRET_BYTES, SUPPORTED_ALGORITHMS } from './jwt-algorithms';
+import { expectedKeyType, HMAC_ALGORITHMS, minHmacSecretBytes, SUPPORTED_ALGORITHMS } from './jwt-algorithms';
 
 type Verify = (token: string) => Record<string, unknown>;
 type Sign = (payload: Record<string, unknown>) => string;
@@ -104,7 +104,8 @@ function buildVerificationKey(key: JwtKeyOptions, settings: KeyRingSettings): Ve
   const verify = createVerifier({
     key: material,
     algorithms: [key.algorithm],
-    requiredClaims: ['exp'],
+    // A configured iss/aud must be present, not merely correct when present.
+    requiredClaims: ['exp', ...(settings.issuer !== undefined ? ['iss'] : []), ...(settings.audience !== undefined ? ['aud'] : [])],
     clockTolerance: settings.clockToleranceSeconds * 1000,
     ...(settings.issuer !== undefined ? { allowedIss: settings.issuer } : {}),
     ...(settings.audience !== undefined ? { allowedAud: settings.audience } : {}),
@@ -139,10 +140,11 @@ function hmacSecret(key: JwtKeyOptions): Buffer {
     throw new JwtRevocationConfigError(`${key.algorithm} needs a secret`, 'Set `secret` to at least 32 random bytes.');
   }
   const secret = Buffer.isBuffer(key.secret) ? key.secret : Buffer.from(String(key.secret), 'utf8');
-  if (secret.length < MIN_HMAC_SECRET_BYTES) {
+  const minimum = minHmacSecretBytes(key.algorithm);
+  if (secret.length < minimum) {
     throw new JwtRevocationConfigError(
       `the ${key.algorithm} secret is ${secret.length} bytes`,
-      `Use at least ${MIN_HMAC_SECRET_BYTES} random bytes, e.g. \`openssl rand -base64 48\`.`,
+      `Use at least ${minimum} random bytes, e.g. \`openssl rand -base64 ${minimum}\`.`,
     );
   }
   return secret;
