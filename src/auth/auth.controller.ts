@@ -16,7 +16,7 @@ import {
   Res,
   UnauthorizedException,
 } from '@nestjs/common';
-import { Auth, AuthTokenService, CurrentUser, Public, type AuthenticatedUser, type TokenPair } from 'nestjs-jwt-revocation';
+import { Auth, AuthTokenService, BearerAuthException, CurrentUser, Public, type AuthenticatedUser, type TokenPair } from 'nestjs-jwt-revocation';
 import { UsersService, type PublicUser } from '../users/users.service';
 import { ChangePasswordDto, LoginDto, RegisterDto } from './dto/credentials.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
@@ -74,7 +74,12 @@ export class AuthController {
   async refresh(@Body() body: RefreshDto, @Req() request: HttpRequest, @Res({ passthrough: true }) response: HttpResponse): Promise<TokenPair> {
     const refreshToken = this.config.cookieMode ? this.cookie.read(request) : body.refreshToken;
     if (!refreshToken) throw new BadRequestException(['refreshToken is required']);
-    return this.deliver(await this.tokens.refresh(refreshToken), response);
+    try {
+      return this.deliver(await this.tokens.refresh(refreshToken), response);
+    } catch (error) {
+      if (error instanceof BearerAuthException) for (const [name, value] of Object.entries(error.headers)) response.header(name, value);
+      throw error;
+    }
   }
 
   @Post('logout')

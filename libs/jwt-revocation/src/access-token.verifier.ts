@@ -65,6 +65,8 @@ export class AccessTokenVerifier {
     if (typ !== ACCESS_TOKEN_TYPE) throw new InvalidTokenException();
     if (!Number.isSafeInteger(exp) || (exp as number) + tolerance <= now) throw new InvalidTokenException();
     if (!Number.isSafeInteger(iat) || (iat as number) > now + tolerance) throw new InvalidTokenException();
+    // No token of ours lives longer than the configured lifetime, whatever its exp says.
+    if ((exp as number) - (iat as number) > this.options.accessTokenTtl + tolerance) throw new InvalidTokenException();
     if (!Number.isSafeInteger(version) || (version as number) < 0) throw new InvalidTokenException();
     const id = subjectOf(sub);
     if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_ID_LENGTH) throw new InvalidTokenException();

@@ -310,8 +310,8 @@ describe('AuthTokenService', () => {
       expect(f.events).toEqual([{ type: 'logout', userId: 'alice', sessionIds: [a.sessionId], at: expect.any(Number) }]);
     });
 
-    it('logout without a session says to use logoutAll', async () => {
-      await expect(f.service.logout({ id: 'alice', sessionId: undefined })).rejects.toThrow(/logoutAll/);
+    it('logout without a session says to use logout-all', async () => {
+      await expect(f.service.logout({ id: 'alice', sessionId: undefined })).rejects.toThrow(/logout-all/);
     });
 
     it("revokeSession of another user's session returns false and leaves it alive", async () => {

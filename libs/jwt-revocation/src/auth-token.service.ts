@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional, UnauthorizedException, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { BadRequestException, HttpStatus, Inject, Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ACCESS_TOKEN_TYPE, RESOLVED_OPTIONS, SESSION_STORE, TOKEN_VERSION_STORE } from './jwt-revocation.constants';
 import type { ResolvedOptions } from './resolved-options';
@@ -12,13 +12,14 @@ import { RevocationEventPublisher } from './events/revocation-event.publisher';
 import type { RevocationMetrics } from './cache/revocation-metrics';
 import { RevocationChecker } from './revocation-checker';
 import { RefreshTokenCodec } from './refresh-token.codec';
-import { InvalidTokenException, RevocationUnavailableException } from './errors/bearer-auth.exceptions';
+import { BearerAuthException, InvalidTokenException, RevocationUnavailableException } from './errors/bearer-auth.exceptions';
 import { JwtRevocationConfigError } from './errors/jwt-revocation-config.error';
 
-/** Refresh-token failures: 401 with the same body whatever the reason. */
-export class InvalidRefreshTokenException extends UnauthorizedException {
+/** Refresh-token failures: 401 with the same body whatever the reason, and the challenge RFC 9110 asks of a 401. */
+export class InvalidRefreshTokenException extends BearerAuthException {
+  readonly headers = { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
   constructor() {
-    super({ statusCode: 401, error: 'invalid_grant', message: 'The refresh token is invalid, expired or revoked' });
+    super({ statusCode: 401, error: 'invalid_grant', message: 'The refresh token is invalid, expired or revoked' }, HttpStatus.UNAUTHORIZED);
   }
 }
 
@@ -130,9 +131,8 @@ export class AuthTokenService implements OnModuleInit, OnModuleDestroy {
 
   /** Ends the caller's session (its refresh token and, on the next request, its access tokens). */
   async logout(user: Pick<AuthenticatedUser, 'id' | 'sessionId'>): Promise<void> {
-    if (!user.sessionId) {
-      throw new JwtRevocationConfigError('logout() needs a session', 'Turn sessions on, or use logoutAll().');
-    }
+    this.requireSessions();
+    if (!user.sessionId) throw new BadRequestException('This token belongs to no session; use logout-all to end every token');
     await this.endSessions(user.id, [user.sessionId], 'logout', 'logout');
   }
 

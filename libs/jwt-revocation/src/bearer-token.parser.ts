@@ -20,15 +20,23 @@ export function parseBearerHeader(header: unknown, maxTokenLength: number): stri
   return assertTokenShape(token, maxTokenLength);
 }
 
-/** Refuses oversized tokens and any character outside base64url and the two dots. */
+/**
+ * Refuses oversized tokens, any character outside base64url and the two dots, and a signature
+ * whose encoding is not canonical (unused low bits set), so one signature has one spelling.
+ */
 export function assertTokenShape(token: string, maxTokenLength: number): string {
   if (token.length > maxTokenLength || !JWS_COMPACT.test(token)) throw new InvalidTokenException();
+  const signature = token.slice(token.lastIndexOf('.') + 1);
+  if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) throw new InvalidTokenException();
   return token;
 }
 
 /** The parts of a request a bearer token may come from. */
 export interface TokenSource {
   headers?: Record<string, string | string[] | undefined>;
+  /** Node's header list as received (Express); Fastify keeps it on `raw`. */
+  rawHeaders?: string[];
+  raw?: { rawHeaders?: string[] };
   query?: unknown;
   /** socket.io handshake `auth` payload. */
   auth?: unknown;
@@ -42,8 +50,17 @@ export function extractBearerToken(request: TokenSource, maxTokenLength: number)
   if (request.query && typeof request.query === 'object' && 'access_token' in request.query) {
     throw new InvalidAuthRequestException();
   }
+  // Node keeps only the first of repeated Authorization headers; two credentials are refused, not picked from.
+  const rawHeaders = request.rawHeaders ?? request.raw?.rawHeaders;
+  if (rawHeaders && countHeader(rawHeaders, 'authorization') > 1) throw new InvalidAuthRequestException();
   const handshakeToken = (request.auth as { token?: unknown } | undefined)?.token;
   if (typeof handshakeToken === 'string') return parseBearerHeader(`Bearer ${handshakeToken}`, maxTokenLength);
   const headers = request.headers ?? {};
   return parseBearerHeader(headers.authorization ?? headers.Authorization, maxTokenLength);
+}
+
+function countHeader(rawHeaders: string[], name: string): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name) count++;
+  return count;
 }

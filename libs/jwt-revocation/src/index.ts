@@ -43,4 +43,5 @@ export {
   RevocationUnavailableException,
 } from './errors/bearer-auth.exceptions';
 export { JwtRevocationConfigError } from './errors/jwt-revocation-config.error';
+export { JwksController, JwksService, type JwksDocument, type PublicJwk } from './keys/jwks';
 export { IS_PUBLIC_KEY, AUTH_OPTIONS_KEY, JWT_REVOCATION_STRATEGY, TOKEN_VERSION_STORE, SESSION_STORE } from './jwt-revocation.constants';

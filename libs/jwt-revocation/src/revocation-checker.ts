@@ -75,18 +75,19 @@ export class RevocationChecker {
   private async sessionLive(userId: string, sessionId: string, trustCache: boolean): Promise<boolean> {
     if (!this.sessions) return false; // a token naming a session we cannot check is refused
     if (trustCache) {
-      const cached = this.cache!.getSessionLive(sessionId);
-      if (cached !== undefined) {
+      const owner = this.cache!.getSessionOwner(sessionId);
+      if (owner !== undefined) {
         this.metrics.cacheHits++;
-        return cached;
+        return owner === userId;
       }
     }
     this.metrics.cacheMisses++;
     const epoch = this.cache?.currentEpoch() ?? 0;
     const session = await this.read(() => this.sessions!.find(sessionId));
-    const live = session !== null && session.userId === userId && session.revokedAt === null;
-    if (trustCache) this.cache!.setSessionLive(sessionId, live, epoch);
-    return live;
+    // Cached with its owner, so a token naming someone else's session can neither use nor poison it.
+    const owner = session !== null && session.revokedAt === null ? session.userId : null;
+    if (trustCache) this.cache!.setSessionOwner(sessionId, owner, epoch);
+    return owner === userId;
   }
 
   private async read<T>(query: () => Promise<T>): Promise<T> {

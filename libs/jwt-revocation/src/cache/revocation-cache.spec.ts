@@ -7,7 +7,7 @@ describe('RevocationCache', () => {
     it('never holds more than maxEntries, whatever is written', () => {
       const cache = new RevocationCache(5, 60_000);
       for (let i = 0; i < 200; i++) {
-        if (i % 3 === 0) cache.setSessionLive(`s${i}`, i % 2 === 0, cache.currentEpoch());
+        if (i % 3 === 0) cache.setSessionOwner(`s${i}`, i % 2 === 0 ? 'owner' : null, cache.currentEpoch());
         else cache.setVersion(`u${i}`, i, cache.currentEpoch());
         expect(cache.size).toBeLessThanOrEqual(5);
       }
@@ -29,12 +29,12 @@ describe('RevocationCache', () => {
     it('keeps users and sessions apart even when their ids are equal', () => {
       const cache = new RevocationCache(10, 60_000);
       cache.setVersion('42', 7, cache.currentEpoch());
-      cache.setSessionLive('42', false, cache.currentEpoch());
+      cache.setSessionOwner('42', null, cache.currentEpoch());
       expect(cache.getVersion('42')).toBe(7);
-      expect(cache.getSessionLive('42')).toBe(false);
+      expect(cache.getSessionOwner('42')).toBeNull();
       cache.forgetUser('42');
       expect(cache.getVersion('42')).toBeUndefined();
-      expect(cache.getSessionLive('42')).toBe(false);
+      expect(cache.getSessionOwner('42')).toBeNull();
     });
   });
 
@@ -48,13 +48,13 @@ describe('RevocationCache', () => {
       expect(cache.getVersion('zero')).toBe(0);
     });
 
-    it('keeps a dead session as false, not as missing', () => {
+    it('keeps a dead session as null, not as missing', () => {
       const cache = new RevocationCache(10, 60_000);
-      cache.setSessionLive('dead', false, cache.currentEpoch());
-      cache.setSessionLive('live', true, cache.currentEpoch());
-      expect(cache.getSessionLive('dead')).toBe(false);
-      expect(cache.getSessionLive('live')).toBe(true);
-      expect(cache.getSessionLive('unknown')).toBeUndefined();
+      cache.setSessionOwner('dead', null, cache.currentEpoch());
+      cache.setSessionOwner('live', 'owner', cache.currentEpoch());
+      expect(cache.getSessionOwner('dead')).toBeNull();
+      expect(cache.getSessionOwner('live')).toBe('owner');
+      expect(cache.getSessionOwner('unknown')).toBeUndefined();
     });
 
     it('forgets an entry after ttlMs', async () => {
@@ -79,8 +79,8 @@ describe('RevocationCache', () => {
       const cache = new RevocationCache(10, 60_000);
       const readAt = cache.currentEpoch();
       cache.forgetSessions(['s1']);
-      cache.setSessionLive('s1', true, readAt);
-      expect(cache.getSessionLive('s1')).toBeUndefined();
+      cache.setSessionOwner('s1', 'owner', readAt);
+      expect(cache.getSessionOwner('s1')).toBeUndefined();
     });
 
     it('does not store a read that overlapped a clear()', () => {
@@ -88,7 +88,7 @@ describe('RevocationCache', () => {
       const readAt = cache.currentEpoch();
       cache.clear();
       cache.setVersion('u', 3, readAt);
-      cache.setSessionLive('s', true, readAt);
+      cache.setSessionOwner('s', 'owner', readAt);
       expect(cache.size).toBe(0);
     });
 
@@ -125,15 +125,15 @@ describe('RevocationCache', () => {
 
     it('forgetSessions drops every session named and no other', () => {
       const cache = new RevocationCache(10, 60_000);
-      for (const id of ['s1', 's2', 's3']) cache.setSessionLive(id, true, cache.currentEpoch());
+      for (const id of ['s1', 's2', 's3']) cache.setSessionOwner(id, 'owner', cache.currentEpoch());
       cache.forgetSessions(['s1', 's3']);
-      expect([cache.getSessionLive('s1'), cache.getSessionLive('s2'), cache.getSessionLive('s3')]).toEqual([undefined, true, undefined]);
+      expect([cache.getSessionOwner('s1'), cache.getSessionOwner('s2'), cache.getSessionOwner('s3')]).toEqual([undefined, 'owner', undefined]);
     });
 
     it('clear drops everything', () => {
       const cache = new RevocationCache(10, 60_000);
       cache.setVersion('a', 1, cache.currentEpoch());
-      cache.setSessionLive('s', true, cache.currentEpoch());
+      cache.setSessionOwner('s', 'owner', cache.currentEpoch());
       cache.clear();
       expect(cache.size).toBe(0);
     });

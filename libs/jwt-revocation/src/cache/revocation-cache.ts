@@ -1,6 +1,8 @@
 import { LRUCache } from 'lru-cache';
 
 const NO_USER = -1;
+// Not a possible user id key: user ids are stored as they are, this marker has a NUL byte.
+const NOT_LIVE = '\u0000not-live';
 
 /**
  * In-process, bounded memory of users' versions and sessions' liveness. A value read from the
@@ -8,7 +10,7 @@ const NO_USER = -1;
  * slow read can never put back a state a revocation has just replaced.
  */
 export class RevocationCache {
-  private readonly entries: LRUCache<string, number | boolean>;
+  private readonly entries: LRUCache<string, number | string>;
   private epoch = 0;
 
   constructor(maxEntries: number, ttlMs: number) {
@@ -33,12 +35,14 @@ export class RevocationCache {
     if (readAtEpoch === this.epoch) this.entries.set(`u:${userId}`, version ?? NO_USER);
   }
 
-  getSessionLive(sessionId: string): boolean | undefined {
-    return this.entries.get(`s:${sessionId}`) as boolean | undefined;
+  /** The user a live session belongs to; null: not live; undefined: not cached. */
+  getSessionOwner(sessionId: string): string | null | undefined {
+    const value = this.entries.get(`s:${sessionId}`) as string | undefined;
+    return value === NOT_LIVE ? null : value;
   }
 
-  setSessionLive(sessionId: string, live: boolean, readAtEpoch: number): void {
-    if (readAtEpoch === this.epoch) this.entries.set(`s:${sessionId}`, live);
+  setSessionOwner(sessionId: string, owner: string | null, readAtEpoch: number): void {
+    if (readAtEpoch === this.epoch) this.entries.set(`s:${sessionId}`, owner ?? NOT_LIVE);
   }
 
   forgetUser(userId: string): void {

@@ -180,12 +180,23 @@ function toKeyObject(source: string | Buffer | KeyObject, kind: 'private' | 'pub
   }
 }
 
+const EC_CURVES: Record<string, string> = { ES256: 'prime256v1', ES384: 'secp384r1', ES512: 'secp521r1' };
+const MIN_RSA_BITS = 2048;
+
+/** The key must fit its algorithm: family, RSA size (RFC 7518 §3.3) and EC curve (§3.4). */
 function assertKeyType(keyObject: KeyObject, algorithm: JwtAlgorithm): void {
   const expected = expectedKeyType(algorithm);
-  if (keyObject.type === 'secret' || (expected && keyObject.asymmetricKeyType !== expected && !(expected === 'rsa' && keyObject.asymmetricKeyType === 'rsa-pss'))) {
+  if (keyObject.type === 'secret' || (expected && keyObject.asymmetricKeyType !== expected)) {
     throw new JwtRevocationConfigError(
       `a ${keyObject.asymmetricKeyType ?? 'secret'} key cannot be used with ${algorithm}`,
-      `Give ${algorithm} a ${expected} key.`,
+      `Give ${algorithm} a${expected === 'rsa' ? 'n RSA (not RSA-PSS)' : ` ${expected}`} key.`,
     );
+  }
+  const details = keyObject.asymmetricKeyDetails;
+  if (expected === 'rsa' && (details?.modulusLength ?? 0) < MIN_RSA_BITS) {
+    throw new JwtRevocationConfigError(`the ${algorithm} key has ${details?.modulusLength} bits`, `Use an RSA key of at least ${MIN_RSA_BITS} bits.`);
+  }
+  if (expected === 'ec' && details?.namedCurve !== EC_CURVES[algorithm]) {
+    throw new JwtRevocationConfigError(`${algorithm} cannot use the ${details?.namedCurve} curve`, `Give ${algorithm} a ${EC_CURVES[algorithm]} key.`);
   }
 }

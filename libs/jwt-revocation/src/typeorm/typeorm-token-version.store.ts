@@ -11,6 +11,7 @@ export class TypeOrmTokenVersionStore implements TokenVersionStore {
   private readonly primaryProperty: string;
   private readonly versionProperty: string;
   private readonly incrementExpression: string;
+  private readonly isValidId: (userId: string) => boolean;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -29,6 +30,7 @@ export class TypeOrmTokenVersionStore implements TokenVersionStore {
       throw new JwtRevocationConfigError(`entity ${metadata.name} needs exactly one primary column`, 'Use a single-column primary key for users.');
     }
     this.primaryProperty = metadata.primaryColumns[0].propertyPath;
+    this.isValidId = idValidatorFor(metadata.primaryColumns[0].type);
     this.versionProperty = column.propertyPath;
     this.incrementExpression = `${dataSource.driver.escape(column.databaseName)} + 1`;
     [this.selectSql] = dataSource
@@ -40,11 +42,14 @@ export class TypeOrmTokenVersionStore implements TokenVersionStore {
   }
 
   async getVersion(userId: string): Promise<number | null> {
+    // An id the column cannot hold names no user; never let the database coerce or reject it.
+    if (!this.isValidId(userId)) return null;
     const rows: Array<{ version: number | string }> = await this.dataSource.query(this.selectSql, [userId]);
     return rows.length === 0 ? null : Number(rows[0].version);
   }
 
   async incrementVersion(userId: string): Promise<boolean> {
+    if (!this.isValidId(userId)) return false;
     // One UPDATE computing the new value in the database: concurrent calls never lose a step.
     const result = await this.dataSource
       .createQueryBuilder()
@@ -54,4 +59,18 @@ export class TypeOrmTokenVersionStore implements TokenVersionStore {
       .execute();
     return (result.affected ?? 0) > 0;
   }
+}
+
+const INT32_TYPES = new Set(['int', 'integer', 'int4', 'mediumint', 'smallint', 'int2', 'tinyint']);
+const INT64_TYPES = new Set(['bigint', 'int8']);
+const DECIMAL_INTEGER = /^(0|-?[1-9]\d{0,18})$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What a user id must look like for the primary column's type. */
+function idValidatorFor(type: unknown): (userId: string) => boolean {
+  const name = typeof type === 'function' ? (type === Number ? 'integer' : type.name.toLowerCase()) : String(type).toLowerCase();
+  if (INT32_TYPES.has(name)) return (id) => DECIMAL_INTEGER.test(id) && Math.abs(Number(id)) <= 2 ** 31 - 1;
+  if (INT64_TYPES.has(name)) return (id) => DECIMAL_INTEGER.test(id) && BigInt(id) <= 2n ** 63n - 1n && BigInt(id) >= -(2n ** 63n);
+  if (name === 'uuid') return (id) => UUID.test(id);
+  return (id) => id.length > 0 && id.length <= 255;
 }

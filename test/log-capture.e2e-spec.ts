@@ -1,0 +1,195 @@
+// Every line the app writes through a whole auth cycle (its logger, console, stdout, stderr),
+// failures included, must be free of tokens, their parts, the JWT secret and passwords.
+import type { INestApplication, LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { inspect } from 'node:util';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../src/app.module';
+import { configureApp } from '../src/app.factory';
+import { databaseFromUrl, type AppConfig } from '../src/config';
+import { testMatrix } from './support/databases';
+import { TEST_SECRET } from './support/test-app';
+
+/** Keeps every message and every optional parameter (errors with their stack) as text. */
+class CapturingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  log = (...args: unknown[]) => this.capture('log', args);
+  error = (...args: unknown[]) => this.capture('error', args);
+  warn = (...args: unknown[]) => this.capture('warn', args);
+  debug = (...args: unknown[]) => this.capture('debug', args);
+  verbose = (...args: unknown[]) => this.capture('verbose', args);
+  fatal = (...args: unknown[]) => this.capture('fatal', args);
+
+  private capture(level: string, args: unknown[]): void {
+    this.lines.push(`${level}: ${args.map(asText).join(' | ')}`);
+  }
+}
+
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Error) return `${value.stack ?? ''} ${inspect(value, { depth: 5, showHidden: true })}`;
+  return inspect(value, { depth: 5 });
+}
+
+/** Records process.stdout / stderr writes and console calls (swallowed while recording). */
+function captureProcessOutput(): { lines: string[]; restore(): void } {
+  const lines: string[] = [];
+  const restores: Array<() => void> = [];
+  for (const stream of [process.stdout, process.stderr]) {
+    const spy = jest.spyOn(stream, 'write').mockImplementation(((chunk: unknown) => {
+      lines.push(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
+      return true;
+    }) as typeof stream.write);
+    restores.push(() => spy.mockRestore());
+  }
+  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
+    const spy = jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(asText).join(' '));
+    });
+    restores.push(() => spy.mockRestore());
+  }
+  return { lines, restore: () => restores.forEach((restore) => restore()) };
+}
+
+const PASSWORD = 'first password 123';
+const NEW_PASSWORD = 'second password 456';
+const WRONG_PASSWORD = 'not the password 789';
+
+describe.each(testMatrix())('logs stay free of secrets on $label', ({ database, adapter }) => {
+  let app: INestApplication;
+  let drop: () => Promise<void>;
+  const logger = new CapturingLogger();
+
+  beforeAll(async () => {
+    const created = await database.create();
+    drop = created.drop;
+    const config: AppConfig = {
+      port: 0,
+      database: databaseFromUrl(created.url),
+      jwtSecret: TEST_SECRET,
+      redisUrl: undefined,
+      httpAdapter: adapter,
+      cookieMode: false,
+      loginAttempts: { limit: 10, windowMs: 15 * 60 * 1000 },
+      refreshReuseGraceMs: 0,
+    };
+    // createApp() only takes `logger: false`, so the app is built here with the capturing logger.
+    const platform = adapter === 'fastify' ? new FastifyAdapter({ trustProxy: false }) : new ExpressAdapter();
+    app = await NestFactory.create(AppModule.forRoot(config), platform, { logger });
+    configureApp(app);
+    await app.init();
+    if (adapter === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
+  });
+
+  afterAll(async () => {
+    const dataSource = app?.get(DataSource);
+    if (dataSource && !dataSource.isInitialized) await dataSource.initialize(); // destroyed by the outage step
+    await app?.close();
+    await drop?.();
+  });
+
+  it('through register, login, refresh, reuse, password change, logout, logout-all and an outage', async () => {
+    const http = () => request(app.getHttpServer());
+    const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+    const email = `logs-${Date.now()}@example.com`;
+    const accessTokens: string[] = [];
+    const refreshTokens: string[] = [];
+    const keep = (body: { accessToken?: string; refreshToken?: string }) => {
+      if (body.accessToken) accessTokens.push(body.accessToken);
+      if (body.refreshToken) refreshTokens.push(body.refreshToken);
+      return body;
+    };
+    let passwordHashes: string[] = [];
+    const output = captureProcessOutput();
+    try {
+      await http().post('/auth/register').send({ email, password: PASSWORD }).expect(201);
+      await http().post('/auth/register').send({ email, password: PASSWORD }).expect(409);
+      await http().post('/auth/login').send({ email, password: WRONG_PASSWORD }).expect(401);
+      const first = keep((await http().post('/auth/login').send({ email, password: PASSWORD }).expect(200)).body);
+      await http().get('/me').set(bearer(first.accessToken!)).expect(200);
+
+      // Bad tokens of every kind
+      const [h, p, s] = first.accessToken!.split('.');
+      await http().get('/me').set(bearer(`${h}.${p}.${s.slice(0, -2)}AA`)).expect(401);
+      await http().get('/me').set(bearer(`${h}.${p}`)).expect(401);
+      await http().get('/me').set({ Authorization: `Bearer ${first.accessToken} ${first.accessToken}` }).expect(400);
+      await http().get(`/me?access_token=${first.accessToken}`).expect(400);
+      await http().get('/me').set(bearer(first.refreshToken!)).expect(401);
+      await http().post('/auth/refresh').send({ refreshToken: first.accessToken }).expect(401);
+      await http().post('/auth/refresh').send({ refreshToken: first.refreshToken, extra: first.accessToken }).expect(400);
+
+      // Rotation, then reuse of the rotated token: the family is revoked and a warning logged
+      const second = keep((await http().post('/auth/refresh').send({ refreshToken: first.refreshToken }).expect(200)).body);
+      await http().post('/auth/refresh').send({ refreshToken: first.refreshToken }).expect(401);
+      await http().get('/me').set(bearer(second.accessToken!)).expect(401);
+      await http().post('/auth/refresh').send({ refreshToken: second.refreshToken }).expect(401);
+
+      // Password change, wrong then right
+      const third = keep((await http().post('/auth/login').send({ email, password: PASSWORD }).expect(200)).body);
+      await http().post('/auth/change-password').set(bearer(third.accessToken!)).send({ currentPassword: WRONG_PASSWORD, newPassword: NEW_PASSWORD }).expect(401);
+      const fourth = keep(
+        (await http().post('/auth/change-password').set(bearer(third.accessToken!)).send({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD }).expect(200)).body,
+      );
+      await http().get('/me').set(bearer(fourth.accessToken!)).expect(200);
+
+      // Logout, logout-all
+      await http().post('/auth/logout').set(bearer(fourth.accessToken!)).send({ refreshToken: fourth.refreshToken }).expect(204);
+      await http().get('/me').set(bearer(fourth.accessToken!)).expect(401);
+      const fifth = keep((await http().post('/auth/login').send({ email, password: NEW_PASSWORD }).expect(200)).body);
+      await http().post('/auth/logout-all').set(bearer(fifth.accessToken!)).expect(204);
+      await http().get('/me').set(bearer(fifth.accessToken!)).expect(401);
+      await http().post('/auth/refresh').send({ refreshToken: fifth.refreshToken }).expect(401);
+      const sixth = keep((await http().post('/auth/login').send({ email, password: NEW_PASSWORD }).expect(200)).body);
+
+      // An outage: the store cannot be read, so requests fail closed and errors get logged
+      const dataSource = app.get(DataSource);
+      passwordHashes = (await dataSource.query('SELECT password_hash AS h FROM users')).map((row: { h: string }) => row.h);
+      await dataSource.destroy();
+      for (const res of [
+        await http().post('/auth/refresh').send({ refreshToken: sixth.refreshToken }),
+        await http().post('/auth/change-password').set(bearer(sixth.accessToken!)).send({ currentPassword: NEW_PASSWORD, newPassword: PASSWORD }),
+        await http().post('/auth/login').send({ email, password: NEW_PASSWORD }),
+      ]) {
+        expect(res.status).toBeGreaterThanOrEqual(500);
+        expect(res.text).not.toContain(sixth.refreshToken!);
+      }
+    } finally {
+      output.restore();
+    }
+
+    const captured = [...logger.lines, ...output.lines];
+    const all = captured.join('\n');
+    // The capture works: the reuse warning and the store error were seen.
+    expect(all).toContain('Refresh token reuse detected');
+    expect(all).toMatch(/Revocation store unavailable/);
+    expect(accessTokens).toHaveLength(6);
+    expect(refreshTokens).toHaveLength(6);
+
+    const secrets = new Map<string, string>([
+      ['JWT secret', TEST_SECRET],
+      ['JWT secret (base64)', Buffer.from(TEST_SECRET).toString('base64')],
+      ['JWT secret (base64url)', Buffer.from(TEST_SECRET).toString('base64url')],
+      ['password', PASSWORD],
+      ['new password', NEW_PASSWORD],
+      ['wrong password', WRONG_PASSWORD],
+    ]);
+    passwordHashes.forEach((hash, i) => secrets.set(`password hash ${i}`, hash));
+    accessTokens.forEach((token, i) => {
+      const [, payload, signature] = token.split('.');
+      secrets.set(`access token ${i}`, token);
+      secrets.set(`access token ${i} payload`, payload);
+      secrets.set(`access token ${i} signature`, signature);
+    });
+    refreshTokens.forEach((token, i) => {
+      const [, , , secret, tag] = token.split('.');
+      secrets.set(`refresh token ${i}`, token);
+      secrets.set(`refresh token ${i} secret`, secret);
+      secrets.set(`refresh token ${i} tag`, tag);
+    });
+    const leaks = [...secrets].filter(([, value]) => all.includes(value)).map(([name]) => name);
+    expect(leaks).toEqual([]);
+  });
+});
