@@ -12,6 +12,7 @@ import { AuthTokenService } from './auth-token.service';
 import { RevocationEventPublisher } from './events/revocation-event.publisher';
 import { JwtRevocationGuard } from './jwt-revocation.guard';
 import { JwtRevocationStrategy } from './jwt-revocation.strategy';
+import { JwksService } from './keys/jwks';
 
 const providers: Provider[] = [
   {
@@ -50,6 +51,7 @@ const providers: Provider[] = [
   AuthTokenService,
   JwtRevocationGuard,
   JwtRevocationStrategy,
+  JwksService,
 ];
 
 /**
@@ -60,7 +62,7 @@ const providers: Provider[] = [
 @Module({
   imports: [PassportModule],
   providers,
-  exports: [AuthTokenService, AccessTokenVerifier, JwtRevocationGuard, RevocationChecker, RESOLVED_OPTIONS],
+  exports: [AuthTokenService, AccessTokenVerifier, JwtRevocationGuard, RevocationChecker, JwksService, RESOLVED_OPTIONS],
 })
 export class JwtRevocationModule extends ConfigurableJwtRevocationModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(private readonly moduleRef: ModuleRef) {

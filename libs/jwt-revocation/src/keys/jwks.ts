@@ -71,10 +71,7 @@ function toPublicJwk(key: VerificationKey): PublicJwk {
   return published;
 }
 
-/**
- * The JWKS document of the configured keys, for a route of your own. Add it to your module's
- * `providers`; the document is built once, at startup.
- */
+/** The JWKS document of the configured keys, built once at startup; inject it into a route of your own. */
 @Injectable()
 export class JwksService {
   private readonly jwks: JwksDocument;
@@ -96,15 +93,11 @@ export class JwksService {
 @Public()
 @Controller('.well-known')
 export class JwksController {
-  private readonly jwks: JwksDocument;
-
-  constructor(@Inject(RESOLVED_OPTIONS) options: ResolvedOptions) {
-    this.jwks = jwksDocument(options.keyRing);
-  }
+  constructor(private readonly jwks: JwksService) {}
 
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=300')
   document(): JwksDocument {
-    return this.jwks;
+    return this.jwks.document();
   }
 }
