@@ -11,6 +11,8 @@ import type { VerificationKey } from './keys/key-ring';
 const FORBIDDEN_HEADER_PARAMS = ['jwk', 'jku', 'x5u', 'x5c', 'crit'];
 const MAX_SUBJECT_LENGTH = 255;
 const MAX_ID_LENGTH = 64;
+/** Distinct token headers remembered (one per key in practice); beyond that they are decoded each time. */
+const MAX_REMEMBERED_HEADERS = 32;
 
 export interface VerifyOptions {
   /** Skip the cache and read the source of truth. */
@@ -23,6 +25,9 @@ export interface VerifyOptions {
  */
 @Injectable()
 export class AccessTokenVerifier {
+  // Same header bytes, same verdict: skips decoding the header JSON on every request.
+  private readonly keysByHeader = new Map<string, VerificationKey>();
+
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
     private readonly revocation: RevocationChecker,
@@ -48,11 +53,15 @@ export class AccessTokenVerifier {
   }
 
   private keyFor(token: string): VerificationKey {
-    const header = decodeJsonObject(token.slice(0, token.indexOf('.')));
+    const segment = token.slice(0, token.indexOf('.'));
+    const known = this.keysByHeader.get(segment);
+    if (known) return known;
+    const header = decodeJsonObject(segment);
     if (!header || FORBIDDEN_HEADER_PARAMS.some((param) => param in header)) throw new InvalidTokenException();
     const key = this.options.keyRing.keyFor(header.kid);
     // The algorithm is the key's, never the header's choice; "none" in any spelling fails here.
     if (!key || header.alg !== key.algorithm) throw new InvalidTokenException();
+    if (this.keysByHeader.size < MAX_REMEMBERED_HEADERS) this.keysByHeader.set(segment, key);
     return key;
   }
 

@@ -4,9 +4,14 @@ const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /**
  * Extracts the token from an `Authorization` header value: exactly `Bearer <token>`, the scheme
- * in any case. Anything else is refused before a byte of the token is decoded.
+ * in any case, and a token of JWS shape. Anything else is refused before a byte of it is decoded.
  */
 export function parseBearerHeader(header: unknown, maxTokenLength: number): string {
+  return assertTokenShape(splitBearerHeader(header), maxTokenLength);
+}
+
+/** `Bearer <one token>` → the token, its shape not yet checked (the verifier checks it). */
+function splitBearerHeader(header: unknown): string {
   if (header === undefined || header === null || header === '') throw new MissingTokenException();
   if (typeof header !== 'string') throw new InvalidAuthRequestException(); // repeated header
   const space = header.indexOf(' ');
@@ -17,7 +22,7 @@ export function parseBearerHeader(header: unknown, maxTokenLength: number): stri
   if (header.slice(0, space).toLowerCase() !== 'bearer') throw new MissingTokenException();
   const token = header.slice(space + 1);
   if (token.length === 0 || /\s|,/.test(token)) throw new InvalidAuthRequestException();
-  return assertTokenShape(token, maxTokenLength);
+  return token;
 }
 
 /**
@@ -44,19 +49,19 @@ export interface TokenSource {
 
 /**
  * The token of a request: `Authorization: Bearer` (for a WebSocket, its handshake header or
- * `auth.token`). A token in the query string is refused, never read.
+ * `auth.token`). A token in the query string is refused, never read. Its shape is checked by
+ * `AccessTokenVerifier.verify()`, once, before anything is decoded.
  */
-export function extractBearerToken(request: TokenSource, maxTokenLength: number): string {
-  if (request.query && typeof request.query === 'object' && 'access_token' in request.query) {
-    throw new InvalidAuthRequestException();
-  }
+export function extractBearerToken(request: TokenSource): string {
+  const query = request.query; // a getter that re-parses the URL on Express 5: read it once
+  if (query && typeof query === 'object' && 'access_token' in query) throw new InvalidAuthRequestException();
   // Node keeps only the first of repeated Authorization headers; two credentials are refused, not picked from.
   const rawHeaders = request.rawHeaders ?? request.raw?.rawHeaders;
   if (rawHeaders && countHeader(rawHeaders, 'authorization') > 1) throw new InvalidAuthRequestException();
   const handshakeToken = (request.auth as { token?: unknown } | undefined)?.token;
-  if (typeof handshakeToken === 'string') return parseBearerHeader(`Bearer ${handshakeToken}`, maxTokenLength);
+  if (typeof handshakeToken === 'string') return splitBearerHeader(`Bearer ${handshakeToken}`);
   const headers = request.headers ?? {};
-  return parseBearerHeader(headers.authorization ?? headers.Authorization, maxTokenLength);
+  return splitBearerHeader(headers.authorization ?? headers.Authorization);
 }
 
 function countHeader(rawHeaders: string[], name: string): number {

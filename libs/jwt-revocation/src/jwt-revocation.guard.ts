@@ -56,6 +56,6 @@ export class JwtRevocationGuard extends AuthGuard(JWT_REVOCATION_STRATEGY) imple
 
   /** The token of this request (see `extractBearerToken`); override to read it from elsewhere. */
   protected tokenFromRequest(request: AuthRequest): string {
-    return extractBearerToken(request, this.options.maxTokenLength);
+    return extractBearerToken(request);
   }
 }

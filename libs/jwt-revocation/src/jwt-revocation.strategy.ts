@@ -28,7 +28,7 @@ export class JwtRevocationStrategy extends PassportStrategy(Strategy, JWT_REVOCA
   override authenticate(request: StrategyRequest, options?: { strict?: boolean }): void {
     let token: string;
     try {
-      token = extractBearerToken(request, this.options.maxTokenLength);
+      token = extractBearerToken(request);
     } catch (error) {
       return this.refuse(request, error);
     }

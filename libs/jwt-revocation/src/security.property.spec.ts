@@ -10,7 +10,7 @@ import { JwtRevocationModule } from './jwt-revocation.module';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { AuthTokenService } from './auth-token.service';
 import { JwtRevocationGuard } from './jwt-revocation.guard';
-import { extractBearerToken, parseBearerHeader } from './bearer-token.parser';
+import { extractBearerToken, assertTokenShape, parseBearerHeader } from './bearer-token.parser';
 import { InMemoryTokenVersionStore } from './stores/memory/in-memory-token-version.store';
 import { InMemorySessionStore } from './stores/memory/in-memory-session.store';
 import { BearerAuthException, InvalidTokenException } from './errors/bearer-auth.exceptions';
@@ -239,7 +239,7 @@ describe('security properties', () => {
           expect(typeof authorization === 'string' && /^bearer $/i.test(authorization.slice(0, 7)) && authorization.slice(7) === direct.value).toBe(true);
         }
         const extracted = await outcome(() =>
-          extractBearerToken({ headers: { authorization: authorization as string }, query: query ?? undefined }, MAX_TOKEN_LENGTH),
+          assertTokenShape(extractBearerToken({ headers: { authorization: authorization as string }, query: query ?? undefined }), MAX_TOKEN_LENGTH),
         );
         if (query && 'access_token' in query) expect(extracted.ok).toBe(false);
       }),

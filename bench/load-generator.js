@@ -1,0 +1,82 @@
+'use strict';
+// The load generator, in its own process (pinned to its own core by run.js): autocannon against
+// one bench server. Driven over IPC so the parent can read the server's counters between the
+// warmup and the measured run.
+//   parent -> { type: 'run', phase: 'warmup' | 'measure', url, connections, seconds, tokens }
+//   child  -> { type: 'done', phase, result }
+const autocannon = require('autocannon');
+
+/** Percentile (0-100) of an ascending Float64Array. */
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+/** Growable store of response times; autocannon's own histogram keeps whole milliseconds only. */
+class LatencyRecorder {
+  constructor() {
+    this.values = new Float64Array(1 << 20);
+    this.length = 0;
+  }
+  record(ms) {
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = ms;
+  }
+  sorted() {
+    return this.values.slice(0, this.length).sort();
+  }
+}
+
+function run({ phase, url, connections, seconds, tokens }) {
+  const requests = tokens.map((token) => ({ method: 'GET', headers: { authorization: `Bearer ${token}` } }));
+  const latencies = new LatencyRecorder();
+  // Each connection starts at its own offset, so together they cover every user early on.
+  let clients = 0;
+  const setupClient = (client) => {
+    const offset = Math.floor(((clients++ % connections) * requests.length) / connections);
+    if (offset > 0) client.setRequests([...requests.slice(offset), ...requests.slice(0, offset)]);
+  };
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const instance = autocannon({ url, connections, duration: seconds, requests, setupClient }, (error, result) => {
+      if (error) return reject(error);
+      const elapsedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const sorted = latencies.sorted();
+      resolve({
+        phase,
+        seconds: result.duration ?? elapsedSeconds,
+        requests: result.requests.total,
+        ok: result['2xx'],
+        non2xx: result.non2xx,
+        errors: result.errors,
+        timeouts: result.timeouts,
+        rps: result['2xx'] / (result.duration ?? elapsedSeconds),
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        max: sorted.length ? sorted[sorted.length - 1] : NaN,
+      });
+    });
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode >= 200 && statusCode < 300) latencies.record(responseTime);
+    });
+  });
+}
+
+let tokens = [];
+process.on('message', (message) => {
+  if (message.type === 'tokens') {
+    tokens = message.tokens;
+    return;
+  }
+  if (message.type === 'run') {
+    run({ ...message, tokens })
+      .then((result) => process.send({ type: 'done', phase: message.phase, result }))
+      .catch((error) => process.send({ type: 'failed', phase: message.phase, error: String(error && error.stack) }));
+  }
+});
+process.on('disconnect', () => process.exit(0));

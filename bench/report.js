@@ -1,0 +1,264 @@
+'use strict';
+// Renders the results: a plain-text table for the console, docs/benchmarks.md and an SVG bar chart.
+
+const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+const ratio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : '-');
+const perRequest = (value) => (value === undefined ? '-' : Number.isFinite(value) ? value.toFixed(4) : '-');
+
+const COLUMNS = [
+  { title: 'scenario', get: (r) => r.label, align: 'left' },
+  { title: 'platform', get: (r) => r.platform, align: 'left' },
+  { title: 'req/s', get: (r) => (r.skipped ? 'skipped' : fixed(r.rps, 0)) },
+  { title: 'spread', get: (r) => (r.skipped || !Number.isFinite(r.spread) ? '-' : `${(r.spread * 100).toFixed(0)}%`) },
+  { title: 'p50 ms', get: (r) => fixed(r.p50, 2) },
+  { title: 'p99 ms', get: (r) => fixed(r.p99, 2) },
+  { title: 'vs (b)', get: (r) => ratio(r.vsPassport) },
+  { title: 'vs (a)', get: (r) => ratio(r.vsNoAuth) },
+  { title: 'store reads/req', get: (r) => perRequest(r.storeReadsPerRequest) },
+  { title: 'SQL/req', get: (r) => perRequest(r.sqlPerRequest) },
+  { title: 'server CPU', get: (r) => (r.skipped ? '-' : fixed(r.serverCores, 2)) },
+  { title: 'other CPU', get: (r) => (r.skipped ? '-' : fixed(r.otherCores + r.stealCores, 2)) },
+];
+
+function cells(rows) {
+  return rows.map((row) => COLUMNS.map((column) => String(column.get(row))));
+}
+
+/** The console table. */
+function textTable(rows) {
+  const body = cells(rows);
+  const widths = COLUMNS.map((column, i) => Math.max(column.title.length, ...body.map((line) => line[i].length)));
+  const pad = (text, i) => (COLUMNS[i].align === 'left' ? text.padEnd(widths[i]) : text.padStart(widths[i]));
+  const line = (values) => values.map(pad).join('  ');
+  return [line(COLUMNS.map((c) => c.title)), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+function markdownTable(rows) {
+  const body = cells(rows);
+  const align = COLUMNS.map((c) => (c.align === 'left' ? ':--' : '--:'));
+  return [COLUMNS.map((c) => c.title), align, ...body].map((line) => `| ${line.join(' | ')} |`).join('\n');
+}
+
+function targetLines(targets) {
+  return targets.map((t) => `- ${t.met === undefined ? 'NOT MEASURED' : t.met ? 'MET' : 'MISSED'}: ${t.name} (${t.detail})`);
+}
+
+/** Horizontal bars of req/s, one panel per platform, each on its own scale. */
+function svgChart(rows) {
+  const colors = { express: '#4e79a7', fastify: '#f28e2b' };
+  const labelWidth = 250;
+  const chartWidth = 460;
+  const barHeight = 18;
+  const gap = 6;
+  const escape = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const platforms = [...new Set(rows.map((r) => r.platform))];
+  const parts = [];
+  let y = 34;
+  for (const platform of platforms) {
+    const bars = rows.filter((r) => r.platform === platform && !r.skipped && Number.isFinite(r.rps));
+    if (bars.length === 0) continue;
+    const max = Math.max(...bars.map((r) => r.rps));
+    y += 22;
+    parts.push(`<text x="10" y="${y}" font-size="13" font-weight="bold">${escape(platform === 'express' ? 'Express' : 'Fastify')}</text>`);
+    y += 8;
+    for (const row of bars) {
+      const width = Math.max(1, Math.round((row.rps / max) * chartWidth));
+      parts.push(
+        `<text x="${labelWidth - 8}" y="${y + barHeight - 5}" text-anchor="end">${escape(row.label)}</text>`,
+        `<rect x="${labelWidth}" y="${y}" width="${width}" height="${barHeight}" fill="${colors[platform] ?? '#999'}"/>`,
+        `<text x="${labelWidth + width + 6}" y="${y + barHeight - 5}">${Math.round(row.rps)}${Number.isFinite(row.vsPassport) ? ` (${row.vsPassport.toFixed(2)}x b)` : ''}</text>`,
+      );
+      y += barHeight + gap;
+    }
+  }
+  const width = labelWidth + chartWidth + 130;
+  const height = y + 16;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    '<rect width="100%" height="100%" fill="#fff"/>',
+    '<text x="10" y="22" font-size="14" font-weight="bold">GET /me, requests per second (higher is better; each platform on its own scale)</text>',
+    ...parts,
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+/** The same bars in text, for readers without the SVG (each platform on its own scale). */
+function asciiChart(rows) {
+  const bars = rows.filter((r) => !r.skipped && Number.isFinite(r.rps));
+  const max = (platform) => Math.max(...bars.filter((r) => r.platform === platform).map((r) => r.rps));
+  const labelWidth = Math.max(...bars.map((r) => `${r.label} - ${r.platform}`.length));
+  return bars
+    .map((r) => `${`${r.label} - ${r.platform}`.padEnd(labelWidth)} | ${'#'.repeat(Math.max(1, Math.round((r.rps / max(r.platform)) * 40))).padEnd(40)} ${Math.round(r.rps)}`)
+    .join('\n');
+}
+
+/** Why the ratios differ between platforms: the framework's own cost is in every row. */
+function platformNote(rows) {
+  const find = (id, platform) => rows.find((r) => r.id === id && r.platform === platform && !r.skipped);
+  const [ea, fa, eb, fb] = [find('a', 'express'), find('a', 'fastify'), find('b', 'express'), find('b', 'fastify')];
+  if (!ea || !fa || !eb || !fb) return [];
+  const us = (row) => 1e6 / row.rps; // server time per request: the server core is saturated in every row
+  return [
+    `Every row pays its framework's own cost: ${us(ea).toFixed(0)} us of server time per request on Express and ${us(fa).toFixed(0)} us on Fastify`,
+    `(row (a)). That fixed cost sits in both terms of a ratio to (b) (${us(eb).toFixed(0)} us on Express, ${us(fb).toFixed(0)} us on Fastify), so`,
+    'the same authentication work yields a smaller ratio on Express and a larger one against (a).',
+    '',
+  ];
+}
+
+/** The measured window is shorter than the cache TTL; say what the TTL adds over longer periods. */
+function cacheTtlNote(rows, settings) {
+  const cached = rows.filter((r) => !r.skipped && (r.id === 'd' || r.id === 'e'));
+  if (cached.length === 0) return [];
+  const ttlSeconds = 60; // CacheOptions.ttlMs default
+  const readsPerSecond = (2 * settings.users) / ttlSeconds; // a version and a session entry per user
+  const worst = cached.reduce((a, b) => (a.rps < b.rps ? a : b));
+  return [
+    `The (d)/(e) store reads are those of a steady state shorter than the cache TTL (${ttlSeconds} s by default): over longer`,
+    `periods each of the ${2 * settings.users} cached entries (a version and a session per user) is read again once per TTL, about`,
+    `${readsPerSecond.toFixed(0)} reads/s here, i.e. ${(readsPerSecond / worst.rps).toFixed(4)} reads/request at the slowest cached row`,
+    `(${worst.label}, ${worst.platform}, ${Math.round(worst.rps)} req/s); fewer with fewer active users or more traffic per user.`,
+    '',
+  ];
+}
+
+/** CPU per request by component, for the rows profiled with BENCH_PROFILE=1. */
+function profileSection(rows) {
+  const profiled = rows.filter((r) => r.profile);
+  if (profiled.length === 0) return [];
+  const lines = [
+    '## Where the server CPU goes (BENCH_PROFILE=1)',
+    '',
+    'Self time from a V8 CPU profile of an extra run after each measured one (the measured numbers carry no',
+    'profiling overhead), grouped by component; native frames count towards their JS caller. Microseconds per request.',
+    '',
+  ];
+  for (const row of profiled) {
+    lines.push(`**${row.label}, ${row.platform}**: ${row.profile.perRequestUs.toFixed(1)} us of CPU per request, server idle ${(row.profile.idleShare * 100).toFixed(0)}% of the run`, '');
+    lines.push('| component | share | us/request |', '| :-- | --: | --: |');
+    for (const r of row.profile.rows.filter((r) => r.share >= 0.005)) {
+      lines.push(`| ${r.category} | ${(r.share * 100).toFixed(1)}% | ${r.perRequestUs.toFixed(1)} |`);
+    }
+    lines.push('');
+  }
+  return lines;
+}
+
+function markdown({ machine, versions, settings, rows, targets, propagation, notes }) {
+  const versionLines = Object.entries(versions).map(([name, version]) => `| ${name} | ${version} |`);
+  const propagationSection = propagation
+    ? [
+        `${propagation.revocations} revocations (\`logoutAll\` on instance A), each observed on instance B. Two Nest application`,
+        'contexts in one process (one clock), sharing the SQLite database and one Redis channel, each with its own',
+        '`RedisRevocationBroadcaster`. Before each revocation B had the user\'s version and session cached (verified twice).',
+        '',
+        '| measured | count | p50 ms | p99 ms | max ms |',
+        '| :-- | --: | --: | --: | --: |',
+        `| A publishes -> B's cache invalidated (propagation) | ${propagation.publishToApplied.count} | ${fixed(propagation.publishToApplied.p50, 3)} | ${fixed(propagation.publishToApplied.p99, 3)} | ${fixed(propagation.publishToApplied.max, 3)} |`,
+        `| \`logoutAll()\` called on A -> B's cache invalidated (includes A's database writes) | ${propagation.callToApplied.count} | ${fixed(propagation.callToApplied.p50, 3)} | ${fixed(propagation.callToApplied.p99, 3)} | ${fixed(propagation.callToApplied.max, 3)} |`,
+        '',
+        `Invalidations never received within 1 s: ${propagation.lost}. Old tokens B still accepted after its invalidation: ${propagation.stillAccepted}.`,
+        `Tokens not served from B's cache before the revocation (warm-up check): ${propagation.notCached}.`,
+      ]
+    : ['Not measured: ' + (notes.propagation ?? 'skipped') + '.'];
+  return [
+    '# Benchmarks',
+    '',
+    `Generated by \`npm run bench\` (bench/run.js) on ${new Date().toISOString()}. Every ratio compares runs of the same`,
+    'invocation on the same machine; absolute numbers depend on the machine, ratios much less.',
+    '',
+    '## What is measured',
+    '',
+    '`GET /me` answering the authenticated user as JSON, on Express and on Fastify:',
+    '',
+    '- **(a) no auth**: the same route without any guard (answers a fixed user); the ceiling.',
+    "- **(b) passport-jwt**: the NestJS docs' recipe: `PassportStrategy(Strategy)` from passport-jwt with a string",
+    "  `secretOrKey`, `@UseGuards(AuthGuard('jwt'))`, stateless (no logout possible). Tokens signed with jsonwebtoken.",
+    '- **(c) library, cache off**: `JwtRevocationModule` with `typeorm: { entity: User }` and `cache: { enabled: false }`:',
+    '  every request reads the user\'s token version and its session from the database: SQLite (better-sqlite3, a temp',
+    '  file, WAL, `synchronous=NORMAL`) and PostgreSQL on 127.0.0.1 when available (a `bench_<random>` database, dropped after).',
+    '- **(d) library, cache on**: the defaults (in-process cache, this process only).',
+    '- **(e) library, cache + Redis**: the defaults plus `broadcaster: new RedisRevocationBroadcaster({ connection })`.',
+    '',
+    'Library tokens come from `AuthTokenService.login()` (sessions on, the default with TypeORM), so each carries a',
+    'session id and a request checks both the version and the session. ' +
+      `${settings.users} users, one token each; every connection cycles through all of them.`,
+    '',
+    `Load: autocannon in its own process, ${settings.connections} connections. Each row runs in ${settings.rounds} round(s), every round a fresh`,
+    `server process, ${settings.warmup} s warmup then ${fixed(settings.duration / settings.rounds, 1)} s measured (${settings.duration} s per row in all); the rounds go through all the`,
+    'rows in turn. "req/s", "p50" and "p99" are the medians over the rounds (the mean of the two with two rounds), "spread" is the range of',
+    `the rounds' req/s relative to it. ${settings.pinning}`,
+    'Latencies are autocannon\'s per-response times (2xx only) at full resolution.',
+    '"store reads/req" is the library\'s own counter (`AuthTokenService.metrics().storeReads`) and "SQL/req" every',
+    'statement TypeORM sent (a counting TypeORM logger), both read from the server before and after the measured run',
+    'and divided by the responses received.',
+    '"server CPU" is the cores the server process used during the measured run; about 0.9 and up means its core was',
+    'saturated (the rest of that core goes to the kernel\'s network work), i.e. the server, not autocannon, set the pace.',
+    '"other CPU" is the CPU (in cores, steal included) that processes other than the server and the load generator',
+    `used during the measured runs (the most of any round), from /proc/stat; rows above ${settings.otherCpuLimit} get a note${settings.retries ? ` and a run above it is measured again (up to ${settings.retries} time(s), the quieter run kept)` : ''}.`,
+    'On the PostgreSQL rows it includes the database server itself.',
+    '',
+    '## Machine',
+    '',
+    `- CPU: ${machine.model}, ${machine.nproc} logical cores (nproc)`,
+    `- Memory: ${machine.memory}`,
+    `- OS: ${machine.os}`,
+    `- Node.js ${machine.node}`,
+    `- 1-minute load average: ${fixed(machine.loadAtStart, 2)} before the run, ${fixed(machine.loadAtEnd, 2)} after (the run itself keeps about 2 busy)`,
+    '',
+    '| package | version |',
+    '| :-- | :-- |',
+    ...versionLines,
+    '',
+    '## Results',
+    '',
+    markdownTable(rows),
+    '',
+    ...platformNote(rows),
+    ...cacheTtlNote(rows, settings),
+    '![req/s by scenario and platform](benchmarks.svg)',
+    '',
+    '```text',
+    asciiChart(rows),
+    '```',
+    '',
+    '## Cross-instance propagation',
+    '',
+    ...propagationSection,
+    '',
+    '## Targets',
+    '',
+    ...targetLines(targets),
+    '',
+    ...profileSection(rows),
+    ...(notes.list.length ? ['## Notes', '', ...notes.list.map((n) => `- ${n}`), ''] : []),
+    '## Reproduce',
+    '',
+    '```sh',
+    'npm run bench                        # builds the library and bench/, then runs everything (about 4-5 minutes)',
+    'BENCH_DURATION=20 npm run bench      # longer measured runs',
+    'BENCH_ONLY=a,b,d BENCH_PLATFORMS=fastify BENCH_WRITE_DOCS=0 npm run bench',
+    'BENCH_PROFILE=1 BENCH_WRITE_DOCS=0 npm run bench   # adds a CPU profile per row (bench/.build/profiles)',
+    '```',
+    '',
+    '| setting | default | meaning |',
+    '| :-- | :-- | :-- |',
+    '| `BENCH_DURATION` | 8 | measured seconds per row, split over the rounds |',
+    '| `BENCH_ROUNDS` | 3 | rounds through all rows, a fresh server each time |',
+    '| `BENCH_WARMUP` | 2 | warmup seconds before each measured run |',
+    '| `BENCH_CONNECTIONS` | 10 | autocannon connections |',
+    '| `BENCH_USERS` | 1000 | users (and tokens) the load cycles through |',
+    '| `BENCH_REVOCATIONS` | 1000 | revocations in the propagation measurement |',
+    '| `BENCH_ONLY` | all | comma list of `a`, `b`, `c`, `c-pg`, `d`, `e`, `propagation` |',
+    '| `BENCH_PLATFORMS` | `express,fastify` | platforms to run |',
+    '| `BENCH_POSTGRES_URL` | `postgres://postgres@127.0.0.1:5432/test` | admin URL; a `bench_<random>` database is created and dropped; `off` skips |',
+    '| `BENCH_REDIS_URL` | `redis://127.0.0.1:6379` | Redis for (e) and propagation; `off` skips |',
+    '| `BENCH_RETRIES` | 0 | extra attempts for a run disturbed by other processes (> 0.15 cores) |',
+    '| `BENCH_PROFILE` | off | `1`: profile an extra run per row and summarise the CPU by component |',
+    '| `BENCH_WRITE_DOCS` | on | `0`: print only, leave docs/ alone |',
+    '',
+  ].join('\n');
+}
+
+module.exports = { textTable, markdown, svgChart, targetLines };

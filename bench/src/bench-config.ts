@@ -1,0 +1,48 @@
+/** What the bench server runs, from the environment `bench/run.js` sets. */
+export type Scenario = 'no-auth' | 'passport-jwt' | 'lib-no-cache' | 'lib-cache' | 'lib-redis';
+export type Platform = 'express' | 'fastify';
+
+export interface BenchConfig {
+  scenario: Scenario;
+  platform: Platform;
+  /** `sqlite:/path/file.sqlite` or `postgres://...`; unused by the stateless scenarios. */
+  databaseUrl: string | undefined;
+  secret: string;
+  redisUrl: string | undefined;
+  redisChannel: string;
+}
+
+export const BENCH_CONFIG = Symbol('BENCH_CONFIG');
+
+const SCENARIOS: readonly Scenario[] = ['no-auth', 'passport-jwt', 'lib-no-cache', 'lib-cache', 'lib-redis'];
+
+export function benchConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BenchConfig {
+  const scenario = env.BENCH_SCENARIO as Scenario;
+  if (!SCENARIOS.includes(scenario)) throw new Error(`BENCH_SCENARIO must be one of ${SCENARIOS.join(', ')}`);
+  const platform = env.BENCH_PLATFORM === 'fastify' ? 'fastify' : 'express';
+  const secret = env.BENCH_SECRET ?? '';
+  if (secret.length < 32) throw new Error('BENCH_SECRET must be at least 32 characters');
+  return {
+    scenario,
+    platform,
+    databaseUrl: env.BENCH_DATABASE_URL || undefined,
+    secret,
+    redisUrl: env.BENCH_REDIS_URL || undefined,
+    redisChannel: env.BENCH_REDIS_CHANNEL ?? 'jwt-revocation:bench',
+  };
+}
+
+/** TypeORM connection options for a bench database URL. */
+export function dataSourceOptions(url: string) {
+  if (url.startsWith('sqlite:')) {
+    // WAL with synchronous=NORMAL, the usual production setting: readers never wait for a writer.
+    return {
+      type: 'better-sqlite3' as const,
+      database: url.slice('sqlite:'.length),
+      enableWAL: true,
+      prepareDatabase: (db: { pragma(source: string): unknown }): void => void db.pragma('synchronous = NORMAL'),
+    };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { type: 'postgres' as const, url };
+  throw new Error(`unsupported bench database URL: ${url}`);
+}

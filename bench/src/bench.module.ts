@@ -1,0 +1,90 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { sign } from 'jsonwebtoken';
+import { AuthTokenService, JwtRevocationModule, type JwtRevocationModuleOptions } from 'nestjs-jwt-revocation';
+import { JwtSessionEntity } from 'nestjs-jwt-revocation/typeorm';
+import { BENCH_CONFIG, dataSourceOptions, type BenchConfig } from './bench-config';
+import { BenchControlController } from './bench-control.controller';
+import { MeController, NoAuthMeController, PassportMeController } from './me.controllers';
+import { JwtStrategy } from './passport-jwt.strategy';
+import { QueryCounter } from './query-counter';
+import { loadRedisBroadcaster } from './redis-broadcaster.loader';
+import { BENCH_TOKEN_ISSUER, type BenchTokenIssuer } from './token-issuer';
+import { User } from './user.entity';
+
+/** One app per scenario: the same `GET /me`, only the authentication in front of it changes. */
+@Module({})
+export class BenchModule {
+  static forScenario(config: BenchConfig, queryCounter: QueryCounter): DynamicModule {
+    const shared: Provider[] = [
+      { provide: BENCH_CONFIG, useValue: config },
+      { provide: QueryCounter, useValue: queryCounter },
+    ];
+    switch (config.scenario) {
+      case 'no-auth':
+        return {
+          module: BenchModule,
+          controllers: [NoAuthMeController, BenchControlController],
+          providers: [...shared, jsonwebtokenIssuer(config)],
+        };
+      case 'passport-jwt':
+        return {
+          module: BenchModule,
+          imports: [PassportModule],
+          controllers: [PassportMeController, BenchControlController],
+          providers: [...shared, JwtStrategy, jsonwebtokenIssuer(config)],
+        };
+      default:
+        return {
+          module: BenchModule,
+          imports: [
+            TypeOrmModule.forRoot({
+              ...dataSourceOptions(requireDatabase(config)),
+              entities: [User, JwtSessionEntity],
+              synchronize: false,
+              logger: queryCounter,
+            }),
+            JwtRevocationModule.forRoot(libraryOptions(config)),
+          ],
+          controllers: [MeController, BenchControlController],
+          providers: [
+            ...shared,
+            {
+              provide: BENCH_TOKEN_ISSUER,
+              useFactory: (authTokens: AuthTokenService): BenchTokenIssuer => ({
+                issue: async (userId) => (await authTokens.login(userId)).accessToken,
+              }),
+              inject: [AuthTokenService],
+            },
+          ],
+        };
+    }
+  }
+}
+
+/** (c) cache off, (d) the defaults, (e) the defaults plus the Redis broadcaster. */
+function libraryOptions(config: BenchConfig): JwtRevocationModuleOptions {
+  const options: JwtRevocationModuleOptions = { secret: config.secret, typeorm: { entity: User } };
+  if (config.scenario === 'lib-no-cache') return { ...options, cache: { enabled: false } };
+  if (config.scenario === 'lib-redis') {
+    const RedisRevocationBroadcaster = loadRedisBroadcaster();
+    if (!RedisRevocationBroadcaster) throw new Error('nestjs-jwt-revocation/redis is not built');
+    if (!config.redisUrl) throw new Error('BENCH_REDIS_URL is required for lib-redis');
+    return { ...options, broadcaster: new RedisRevocationBroadcaster({ connection: config.redisUrl, channel: config.redisChannel }) };
+  }
+  return options;
+}
+
+/** The docs sign with @nestjs/jwt, a thin wrapper over jsonwebtoken: HS256, `{ sub, username }`. */
+function jsonwebtokenIssuer(config: BenchConfig): Provider {
+  const issuer: BenchTokenIssuer = {
+    issue: async (userId) => sign({ sub: String(userId), username: `user${userId}@bench.test` }, config.secret, { expiresIn: '1h' }),
+  };
+  return { provide: BENCH_TOKEN_ISSUER, useValue: issuer };
+}
+
+function requireDatabase(config: BenchConfig): string {
+  if (!config.databaseUrl) throw new Error(`BENCH_DATABASE_URL is required for ${config.scenario}`);
+  return config.databaseUrl;
+}
