@@ -23,6 +23,14 @@ describe.each(testMatrix())('foundation on $label', ({ database, adapter }) => {
     return Number(rows[0].v);
   };
 
+  it('serves its OpenAPI document with the bearer scheme on protected routes only', async () => {
+    const doc = (await t.http().get('/docs-json').expect(200)).body;
+    expect(doc.components.securitySchemes.bearer).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+    expect(doc.paths['/auth/change-password'].post.security).toEqual([{ bearer: [] }]);
+    expect(doc.paths['/auth/change-password'].post.responses['401']).toBeDefined();
+    expect(doc.paths['/auth/login'].post.security).toBeUndefined();
+  });
+
   it('GET /health is public', async () => {
     await t.http().get('/health').expect(200, { status: 'ok' });
   });
