@@ -1,8 +1,7 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { AUTH_OPTIONS_KEY, IS_PUBLIC_KEY, JWT_REVOCATION_STRATEGY, RESOLVED_OPTIONS } from './jwt-revocation.constants';
-import type { ResolvedOptions } from './resolved-options';
+import { AUTH_OPTIONS_KEY, IS_PUBLIC_KEY, JWT_REVOCATION_STRATEGY } from './jwt-revocation.constants';
 import type { AuthOptions } from './decorators/auth.decorator';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { extractBearerToken } from './bearer-token.parser';
@@ -29,7 +28,6 @@ export class JwtRevocationGuard extends AuthGuard(JWT_REVOCATION_STRATEGY) imple
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: AccessTokenVerifier,
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
   ) {
     super();
   }

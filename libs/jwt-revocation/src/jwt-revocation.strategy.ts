@@ -1,8 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { JWT_REVOCATION_STRATEGY, RESOLVED_OPTIONS } from './jwt-revocation.constants';
-import type { ResolvedOptions } from './resolved-options';
+import { JWT_REVOCATION_STRATEGY } from './jwt-revocation.constants';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { extractBearerToken } from './bearer-token.parser';
 import { BearerAuthException } from './errors/bearer-auth.exceptions';
@@ -19,7 +18,6 @@ type StrategyRequest = { headers: Record<string, string | string[] | undefined>;
 export class JwtRevocationStrategy extends PassportStrategy(Strategy, JWT_REVOCATION_STRATEGY) {
   constructor(
     private readonly verifier: AccessTokenVerifier,
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
   ) {
     // passport-jwt insists on a key; verification never reaches it (see authenticate()).
     super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKeyProvider: (_req: unknown, _token: unknown, done: (e: Error) => void) => done(new Error('unused')) });
