@@ -1,7 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JwtRevocationModule } from 'nestjs-jwt-revocation';
-import { CreateJwtSessions1763900000000, JwtSessionEntity } from 'nestjs-jwt-revocation/typeorm';
+import {
+  AddJwtSessionTokenVersion1764000000000,
+  CreateJwtSessions1763900000000,
+  JwtRevocationTypeOrmModule,
+  JwtSessionEntity,
+  TypeOrmSessionStore,
+  TypeOrmTokenVersionStore,
+} from 'nestjs-jwt-revocation/typeorm';
 import { CreateUsers1763800000000 } from './migrations/1763800000000-create-users';
 import { RedisRevocationBroadcaster } from 'nestjs-jwt-revocation/redis';
 import type { AppConfig } from './config';
@@ -25,17 +32,23 @@ export class AppModule {
           ...config.database,
           entities: [User, JwtSessionEntity],
           // The schema comes from migrations (ours and the library's), never from synchronize.
-          migrations: [CreateUsers1763800000000, CreateJwtSessions1763900000000],
+          migrations: [CreateUsers1763800000000, CreateJwtSessions1763900000000, AddJwtSessionTokenVersion1764000000000],
           migrationsRun: true,
         }),
         TypeOrmModule.forFeature([User]),
-        JwtRevocationModule.forRoot({
-          secret: config.jwtSecret,
-          typeorm: { entity: User, versionColumn: 'tokenVersion' },
-          sessions: { reuseGraceMs: config.refreshReuseGraceMs },
-          // Without REDIS_URL the in-process default serves a single instance.
-          ...(config.redisUrl ? { broadcaster: new RedisRevocationBroadcaster({ connection: config.redisUrl }) } : {}),
-          ...config.revocationOptions,
+        JwtRevocationModule.forRootAsync({
+          // The TypeORM stores are built by DI from the app's DataSource, then handed to the module.
+          imports: [JwtRevocationTypeOrmModule.forFeature({ userEntity: User, versionColumn: 'tokenVersion' })],
+          inject: [TypeOrmTokenVersionStore, TypeOrmSessionStore],
+          useFactory: (tokenVersionStore: TypeOrmTokenVersionStore, sessionStore: TypeOrmSessionStore) => ({
+            secret: config.jwtSecret,
+            tokenVersionStore,
+            sessionStore,
+            sessions: { reuseGraceMs: config.refreshReuseGraceMs },
+            // Without REDIS_URL the in-process default serves a single instance.
+            ...(config.redisUrl ? { broadcaster: new RedisRevocationBroadcaster({ connection: config.redisUrl }) } : {}),
+            ...config.revocationOptions,
+          }),
         }),
       ],
       controllers: [AuthController, MeController, HealthController],

@@ -657,6 +657,7 @@ describe.each(matrix)('adversarial tokens on $label', ({ database, adapter }) =>
           { kid: 'ed-1', algorithm: 'EdDSA', publicKey: appEd.publicKey },
         ],
         signingKeyId: 'rs-1',
+        refreshTokenSecret: 'adversarial-refresh-token-secret-0123456789',
         clockTolerance: 0,
       },
     });

@@ -3,7 +3,7 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { sign } from 'jsonwebtoken';
 import { AuthTokenService, JwtRevocationModule, type JwtRevocationModuleOptions } from 'nestjs-jwt-revocation';
-import { JwtSessionEntity } from 'nestjs-jwt-revocation/typeorm';
+import { JwtRevocationTypeOrmModule, JwtSessionEntity, TypeOrmSessionStore, TypeOrmTokenVersionStore } from 'nestjs-jwt-revocation/typeorm';
 import { BENCH_CONFIG, dataSourceOptions, type BenchConfig } from './bench-config';
 import { BenchControlController } from './bench-control.controller';
 import { MeController, NoAuthMeController, PassportMeController } from './me.controllers';
@@ -45,7 +45,12 @@ export class BenchModule {
               synchronize: false,
               logger: queryCounter,
             }),
-            JwtRevocationModule.forRoot(libraryOptions(config)),
+            JwtRevocationModule.forRootAsync({
+              imports: [JwtRevocationTypeOrmModule.forFeature({ userEntity: User })],
+              inject: [TypeOrmTokenVersionStore, TypeOrmSessionStore],
+              useFactory: (tokenVersionStore: TypeOrmTokenVersionStore, sessionStore: TypeOrmSessionStore) =>
+                libraryOptions(config, { tokenVersionStore, sessionStore }),
+            }),
           ],
           controllers: [MeController, BenchControlController],
           providers: [
@@ -64,8 +69,11 @@ export class BenchModule {
 }
 
 /** (c) cache off, (d) the defaults, (e) the defaults plus the Redis broadcaster. */
-function libraryOptions(config: BenchConfig): JwtRevocationModuleOptions {
-  const options: JwtRevocationModuleOptions = { secret: config.secret, typeorm: { entity: User } };
+function libraryOptions(
+  config: BenchConfig,
+  stores: Pick<JwtRevocationModuleOptions, 'tokenVersionStore' | 'sessionStore'>,
+): JwtRevocationModuleOptions {
+  const options: JwtRevocationModuleOptions = { secret: config.secret, ...stores };
   if (config.scenario === 'lib-no-cache') return { ...options, cache: { enabled: false } };
   if (config.scenario === 'lib-redis') {
     const RedisRevocationBroadcaster = loadRedisBroadcaster();

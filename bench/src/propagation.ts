@@ -10,7 +10,7 @@ import {
   type InvalidationMessage,
   type RevocationBroadcaster,
 } from 'nestjs-jwt-revocation';
-import { JwtSessionEntity } from 'nestjs-jwt-revocation/typeorm';
+import { JwtRevocationTypeOrmModule, JwtSessionEntity, TypeOrmSessionStore, TypeOrmTokenVersionStore } from 'nestjs-jwt-revocation/typeorm';
 import { dataSourceOptions } from './bench-config';
 import { ObservedBroadcaster } from './observed-broadcaster';
 import { loadRedisBroadcaster } from './redis-broadcaster.loader';
@@ -33,7 +33,12 @@ class InstanceModule {
       imports: [
         // Named per instance: both contexts live in one process.
         TypeOrmModule.forRoot({ name, ...dataSourceOptions(databaseUrl), entities: [User, JwtSessionEntity], synchronize: false }),
-        JwtRevocationModule.forRoot({ secret, typeorm: { entity: User, dataSource: name }, broadcaster, globalGuard: false }),
+        JwtRevocationModule.forRootAsync({
+          imports: [JwtRevocationTypeOrmModule.forFeature({ userEntity: User, dataSource: name })],
+          inject: [TypeOrmTokenVersionStore, TypeOrmSessionStore],
+          useFactory: (tokenVersionStore: TypeOrmTokenVersionStore, sessionStore: TypeOrmSessionStore) => ({ secret, tokenVersionStore, sessionStore, broadcaster }),
+          globalGuard: false,
+        }),
       ],
     };
   }

@@ -1,15 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { JwtRevocationModule } from './jwt-revocation.module';
-import type { JwtRevocationModuleOptions } from './jwt-revocation.options';
-import { AuthTokenService, InvalidRefreshTokenException } from './auth-token.service';
-import { AccessTokenVerifier } from './access-token.verifier';
-import { InMemoryTokenVersionStore } from './stores/memory/in-memory-token-version.store';
-import { InMemorySessionStore } from './stores/memory/in-memory-session.store';
+import { JwtRevocationTestingModule } from './testing/jwt-revocation-testing.module';
+import type { JwtRevocationModuleOptions } from './options/jwt-revocation-options.interface';
+import { AuthTokenService } from './auth-token.service';
+import { InvalidRefreshTokenException } from './errors/invalid-refresh-token.exception';
+import { AccessTokenVerifier } from './access-tokens/access-token.verifier';
+import { InMemoryTokenVersionStore } from './revocation/in-memory-token-version.store';
+import { InMemorySessionStore } from './sessions/in-memory-session.store';
 import { InvalidTokenException, RevocationUnavailableException } from './errors/bearer-auth.exceptions';
 import { JwtRevocationConfigError } from './errors/jwt-revocation-config.error';
 import type { RevocationEvent } from './events/revocation-event';
-import type { TokenPair } from './token-pair';
+import type { TokenPair } from './access-tokens/token-pair';
 
 const SECRET = 'service-spec-secret-of-at-least-32-bytes';
 const DAY_MS = 24 * 3600 * 1000;
@@ -24,29 +25,33 @@ interface Fixture {
 }
 
 async function start(options: Partial<JwtRevocationModuleOptions> = {}): Promise<Fixture> {
-  const versions = new InMemoryTokenVersionStore();
-  const sessions = new InMemorySessionStore();
   const events: RevocationEvent[] = [];
-  versions.addUser('alice');
-  versions.addUser('bob');
   const module = await Test.createTestingModule({
     imports: [
-      JwtRevocationModule.forRoot({
-        secret: SECRET,
-        tokenVersionStore: versions,
-        sessionStore: sessions,
-        sessions: { purgeIntervalMs: 0 },
-        onRevocation: (event) => {
-          events.push(event);
-        },
+      JwtRevocationTestingModule.forRoot({
+        users: ['alice', 'bob'],
         globalGuard: false,
-        ...options,
+        options: {
+          secret: SECRET,
+          sessions: { purgeIntervalMs: 0 },
+          onRevocation: (event) => {
+            events.push(event);
+          },
+          ...options,
+        },
       }),
     ],
   }).compile();
   module.useLogger(false);
   await module.init();
-  return { module, service: module.get(AuthTokenService), verifier: module.get(AccessTokenVerifier), versions, sessions, events };
+  return {
+    module,
+    service: module.get(AuthTokenService),
+    verifier: module.get(AccessTokenVerifier),
+    versions: module.get(InMemoryTokenVersionStore),
+    sessions: module.get(InMemorySessionStore),
+    events,
+  };
 }
 
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
@@ -120,10 +125,41 @@ describe('AuthTokenService', () => {
     });
 
     it('issues the access token with the version current at refresh time', async () => {
+      f.versions.addUser('alice', 4);
       const pair = await f.service.login('alice');
-      await f.versions.incrementVersion('alice'); // e.g. raised by an admin tool
+      const next = await f.service.refresh(pair.refreshToken);
+      expect(claimsOf(next.accessToken).ver).toBe(4);
+    });
+
+    it('refuses, and ends, a session whose user version was raised behind its back (an admin tool, plain SQL)', async () => {
+      const pair = await f.service.login('alice');
+      const other = await f.service.login('alice');
+      await f.versions.incrementVersion('alice'); // no logoutAll: the sessions were not told
+      await refreshRefused(pair.refreshToken);
+      expect(f.sessions.size).toBe(2);
+      expect((await f.sessions.find(pair.sessionId!))?.revokeReason).toBe('version-changed');
+      await refreshRefused(pair.refreshToken);
+      await refreshRefused(other.refreshToken);
+      await expect(f.service.listSessions('alice')).resolves.toEqual([]);
+      expect(f.events.map((event) => event.type)).toEqual(['session-revoked', 'session-revoked']);
+    });
+
+    it('keeps a session re-bound by passwordChanged refreshable at the new version', async () => {
+      const pair = await f.service.login('alice');
+      const kept = await f.service.passwordChanged('alice', pair.sessionId);
+      expect((await f.sessions.find(pair.sessionId!))?.tokenVersion).toBe(1);
+      const next = await f.service.refresh(kept!.refreshToken);
+      expect(claimsOf(next.accessToken).ver).toBe(1);
+    });
+
+    it('binds a session stored before versions were recorded to the current version on its next refresh', async () => {
+      const pair = await f.service.login('alice');
+      const stored = (await f.sessions.find(pair.sessionId!))!;
+      await f.sessions.create({ ...stored, tokenVersion: -1 });
+      await f.versions.incrementVersion('alice');
       const next = await f.service.refresh(pair.refreshToken);
       expect(claimsOf(next.accessToken).ver).toBe(1);
+      expect((await f.sessions.find(pair.sessionId!))?.tokenVersion).toBe(1);
     });
 
     it('revokes the whole family on reuse of a rotated token and fires refresh-reuse-detected without any token', async () => {

@@ -1,40 +1,57 @@
 // The public API of nestjs-jwt-revocation. Optional integrations live in their own entry
-// points: 'nestjs-jwt-revocation/typeorm' and 'nestjs-jwt-revocation/redis'.
+// points: 'nestjs-jwt-revocation/typeorm', 'nestjs-jwt-revocation/redis' and '/testing'.
+
+// Module and options
 export { JwtRevocationModule } from './jwt-revocation.module';
 export type { JwtRevocationModuleExtras } from './jwt-revocation.module-definition';
 export { JWT_REVOCATION_MODULE_OPTIONS } from './jwt-revocation.module-definition';
-export type {
-  CacheOptions,
-  JwtAlgorithm,
-  JwtKeyOptions,
-  JwtRevocationModuleOptions,
-  SessionOptions,
-  TypeOrmVersionSource,
-} from './jwt-revocation.options';
-export { AuthTokenService, InvalidRefreshTokenException } from './auth-token.service';
-export { AccessTokenVerifier, type VerifyOptions } from './access-token.verifier';
-export { RevocationChecker } from './revocation-checker';
-export { JwtRevocationGuard } from './jwt-revocation.guard';
-export { JwtRevocationStrategy } from './jwt-revocation.strategy';
-export { Public } from './decorators/public.decorator';
-export { Auth, type AuthOptions } from './decorators/auth.decorator';
-export { CurrentUser } from './decorators/current-user.decorator';
-export type { AuthenticatedUser } from './authenticated-user';
-export type { ClientInfo, SessionView, TokenPair } from './token-pair';
-export type { TokenVersionStore } from './stores/token-version-store.interface';
-export type { SessionStore, SessionRotation } from './stores/session-store.interface';
-export type { RevokeReason, SessionRecord } from './stores/session-record';
-export { InMemoryTokenVersionStore } from './stores/memory/in-memory-token-version.store';
-export { InMemorySessionStore } from './stores/memory/in-memory-session.store';
+export type { CacheOptions, JwtKeyOptions, JwtRevocationModuleOptions, SessionOptions } from './options/jwt-revocation-options.interface';
+export { JWT_REVOCATION_DEFAULTS } from './options/jwt-revocation.defaults';
 export {
-  LocalRevocationBroadcaster,
-  type InvalidationListener,
-  type InvalidationMessage,
-  type RevocationBroadcaster,
-} from './cache/revocation-broadcaster.interface';
-export type { RevocationMetrics } from './cache/revocation-metrics';
+  IS_PUBLIC_KEY,
+  AUTH_OPTIONS_KEY,
+  JWT_REVOCATION_STRATEGY,
+  TOKEN_VERSION_STORE,
+  SESSION_STORE,
+  REVOCATION_BROADCASTER,
+} from './jwt-revocation.constants';
+
+// Access tokens
+export { AuthTokenService } from './auth-token.service';
+export { AccessTokenVerifier, type VerifyOptions } from './access-tokens/access-token.verifier';
+export type { AuthenticatedUser } from './access-tokens/authenticated-user';
+export type { ClientInfo, TokenPair } from './access-tokens/token-pair';
+
+// Guard, strategy, decorators
+export { JwtRevocationGuard } from './guard/jwt-revocation.guard';
+export { JwtRevocationStrategy } from './guard/jwt-revocation.strategy';
+export type { AuthRequest } from './guard/request-context';
+export { Public } from './decorators/public.decorator';
+export { Auth } from './decorators/auth.decorator';
+export type { AuthOptions } from './decorators/auth-options';
+export { CurrentUser } from './decorators/current-user.decorator';
+
+// Sessions
+export type { SessionView } from './sessions/session-view';
+export type { SessionStore, SessionRotation } from './sessions/session-store.interface';
+export type { RevokeReason, SessionRecord } from './sessions/session-record';
+export { InMemorySessionStore } from './sessions/in-memory-session.store';
+
+// Revocation
+export { RevocationChecker } from './revocation/revocation-checker';
+export type { TokenVersionStore } from './revocation/token-version-store.interface';
+export { InMemoryTokenVersionStore } from './revocation/in-memory-token-version.store';
+export type { RevocationMetrics } from './metrics/revocation-metrics';
+
+// Broadcast
+export type { InvalidationListener, InvalidationMessage, RevocationBroadcaster } from './broadcast/revocation-broadcaster.interface';
+export { LocalRevocationBroadcaster } from './broadcast/local-revocation.broadcaster';
+
+// Events
 export type { RevocationEvent, RevocationEventType } from './events/revocation-event';
 export { REVOCATION_EVENT_PREFIX } from './events/revocation-event.publisher';
+
+// Errors
 export {
   BearerAuthException,
   InvalidAuthRequestException,
@@ -42,6 +59,12 @@ export {
   MissingTokenException,
   RevocationUnavailableException,
 } from './errors/bearer-auth.exceptions';
+export { InvalidRefreshTokenException } from './errors/invalid-refresh-token.exception';
 export { JwtRevocationConfigError } from './errors/jwt-revocation-config.error';
-export { JwksController, JwksService, type JwksDocument, type PublicJwk } from './keys/jwks';
-export { IS_PUBLIC_KEY, AUTH_OPTIONS_KEY, JWT_REVOCATION_STRATEGY, TOKEN_VERSION_STORE, SESSION_STORE } from './jwt-revocation.constants';
+export { writeAuthHeaders } from './errors/auth-headers';
+
+// Keys
+export type { JwtAlgorithm } from './keys/jws-algorithms';
+export { JwksService } from './keys/jwks.service';
+export { JwksController } from './keys/jwks.controller';
+export type { JwksDocument, PublicJwk } from './keys/jwks-document';

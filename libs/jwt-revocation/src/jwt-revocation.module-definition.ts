@@ -1,7 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import type { JwtRevocationModuleOptions } from './jwt-revocation.options';
-import { JwtRevocationGuard } from './jwt-revocation.guard';
+import type { JwtRevocationModuleOptions } from './options/jwt-revocation-options.interface';
+import { JwtRevocationGuard } from './guard/jwt-revocation.guard';
 
 /** Options that shape the module itself, given beside the others in forRoot and forRootAsync. */
 export interface JwtRevocationModuleExtras {

@@ -6,13 +6,11 @@ import { createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
-import { JwtRevocationModule } from './jwt-revocation.module';
-import { AccessTokenVerifier } from './access-token.verifier';
+import { JwtRevocationTestingModule } from './testing/jwt-revocation-testing.module';
+import { AccessTokenVerifier } from './access-tokens/access-token.verifier';
 import { AuthTokenService } from './auth-token.service';
-import { JwtRevocationGuard } from './jwt-revocation.guard';
-import { extractBearerToken, assertTokenShape, parseBearerHeader } from './bearer-token.parser';
-import { InMemoryTokenVersionStore } from './stores/memory/in-memory-token-version.store';
-import { InMemorySessionStore } from './stores/memory/in-memory-session.store';
+import { JwtRevocationGuard } from './guard/jwt-revocation.guard';
+import { extractBearerToken, assertTokenShape, parseBearerHeader } from './access-tokens/bearer-token.parser';
 import { BearerAuthException, InvalidTokenException } from './errors/bearer-auth.exceptions';
 
 const SECRET = 'property-spec-secret-of-at-least-32-bytes';
@@ -154,19 +152,12 @@ interface Fixture {
 }
 
 async function start(): Promise<Fixture> {
-  const versions = new InMemoryTokenVersionStore();
-  versions.addUser('1');
-  versions.addUser('2');
   const module = await Test.createTestingModule({
     imports: [
-      JwtRevocationModule.forRoot({
-        secret: SECRET,
-        tokenVersionStore: versions,
-        sessionStore: new InMemorySessionStore(),
-        sessions: { purgeIntervalMs: 0 },
-        clockTolerance: TOLERANCE,
-        maxTokenLength: MAX_TOKEN_LENGTH,
+      JwtRevocationTestingModule.forRoot({
+        users: ['1', '2'],
         globalGuard: false,
+        options: { secret: SECRET, sessions: { purgeIntervalMs: 0 }, clockTolerance: TOLERANCE, maxTokenLength: MAX_TOKEN_LENGTH },
       }),
     ],
   }).compile();

@@ -1,13 +1,8 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
 import { AUTH_OPTIONS_KEY, IS_PUBLIC_KEY } from '../jwt-revocation.constants';
-import { JwtRevocationGuard } from '../jwt-revocation.guard';
+import { JwtRevocationGuard } from '../guard/jwt-revocation.guard';
+import type { AuthOptions } from './auth-options';
 import { applyOptionalSwaggerDocs } from './optional-swagger-docs';
-
-/** Per-route authentication options. */
-export interface AuthOptions {
-  /** Skip the cache and read the source of truth (payments, password change). Default false. */
-  strict?: boolean;
-}
 
 /**
  * Protects a route or controller explicitly, also when the global guard is off; on a handler it

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { AuthenticatedUser } from '../authenticated-user';
-import { requestOf } from '../request-context';
+import type { AuthenticatedUser } from '../access-tokens/authenticated-user';
+import { requestOf } from '../guard/request-context';
 
 /** Injects the authenticated user, or one of its fields: `@CurrentUser('id')`. */
 export const CurrentUser = createParamDecorator((field: keyof AuthenticatedUser | undefined, context: ExecutionContext) => {

@@ -1,3 +1,5 @@
+import { loadOptionalPeer } from '../optional-peers/load-optional-peer';
+
 type SwaggerDecorators = {
   ApiBearerAuth(): ClassDecorator & MethodDecorator;
   ApiUnauthorizedResponse(options: { description: string }): ClassDecorator & MethodDecorator;
@@ -5,12 +7,8 @@ type SwaggerDecorators = {
 
 /** Bearer scheme and 401 documentation, only when the app has @nestjs/swagger; nothing otherwise. */
 export function applyOptionalSwaggerDocs(): Array<ClassDecorator & MethodDecorator> {
-  let swagger: SwaggerDecorators;
-  try {
-    swagger = require('@nestjs/swagger') as SwaggerDecorators;
-  } catch {
-    return [];
-  }
+  const swagger = loadOptionalPeer<SwaggerDecorators>('@nestjs/swagger');
+  if (!swagger) return [];
   return [
     swagger.ApiBearerAuth(),
     swagger.ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token' }),

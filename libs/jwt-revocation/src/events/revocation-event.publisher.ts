@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { RESOLVED_OPTIONS } from '../jwt-revocation.constants';
-import type { ResolvedOptions } from '../resolved-options';
+import type { ResolvedOptions } from '../options/resolved-options';
+import { loadOptionalPeer } from '../optional-peers/load-optional-peer';
 import type { RevocationEvent } from './revocation-event';
 
 /** Event names on @nestjs/event-emitter: `jwt-revocation.logout`, `jwt-revocation.refresh-reuse-detected`, ... */
@@ -25,14 +26,10 @@ export class RevocationEventPublisher implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    let eventEmitterToken: unknown;
+    const eventEmitter = loadOptionalPeer<{ EventEmitter2: unknown }>('@nestjs/event-emitter');
+    if (!eventEmitter) return; // optional integration not installed
     try {
-      eventEmitterToken = require('@nestjs/event-emitter').EventEmitter2;
-    } catch {
-      return; // optional integration not installed
-    }
-    try {
-      this.emitter = this.moduleRef.get(eventEmitterToken as never, { strict: false }) as Emitter;
+      this.emitter = this.moduleRef.get(eventEmitter.EventEmitter2 as never, { strict: false }) as Emitter;
     } catch {
       this.emitter = undefined; // installed but EventEmitterModule not imported
     }
@@ -40,7 +37,7 @@ export class RevocationEventPublisher implements OnModuleInit {
 
   async publish(event: RevocationEvent): Promise<void> {
     try {
-      await this.options.raw.onRevocation?.(event);
+      await this.options.onRevocation?.(event);
       await this.emitter?.emitAsync(REVOCATION_EVENT_PREFIX + event.type, event);
     } catch {
       this.logger.warn(`A listener of the ${event.type} event failed`);

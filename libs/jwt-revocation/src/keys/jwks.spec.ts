@@ -1,11 +1,13 @@
 import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import { JwtRevocationModule } from '../jwt-revocation.module';
-import type { JwtKeyOptions } from '../jwt-revocation.options';
-import { InMemoryTokenVersionStore } from '../stores/memory/in-memory-token-version.store';
+import type { JwtKeyOptions } from '../options/jwt-revocation-options.interface';
+import { InMemoryTokenVersionStore } from '../revocation/in-memory-token-version.store';
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
 import { KeyRing, type VerificationKey } from './key-ring';
-import { JwksController, jwksDocument, JwksService } from './jwks';
+import { jwksDocument } from './public-jwk';
+import { JwksService } from './jwks.service';
+import { JwksController } from './jwks.controller';
 
 const HS_SECRET = 'jwks-spec-hmac-secret-of-32-bytes-or-more';
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });

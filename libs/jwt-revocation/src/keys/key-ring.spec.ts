@@ -1,6 +1,6 @@
 import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { KeyRing, type KeyRingSettings } from './key-ring';
-import type { JwtKeyOptions } from '../jwt-revocation.options';
+import type { JwtKeyOptions } from '../options/jwt-revocation-options.interface';
 
 const SETTINGS: KeyRingSettings = { clockToleranceSeconds: 5 };
 const HS_SECRET = 'a-hmac-secret-that-is-32-bytes!!';
@@ -200,24 +200,4 @@ describe('KeyRing', () => {
       expect(after.keyFor(headerOf(oldToken).kid)).toBeUndefined();
     });
   });
-
-  describe('deriveKey', () => {
-    it('derives 32 bytes that depend on the purpose and on the signing key', () => {
-      const ring = new KeyRing([{ algorithm: 'HS256', secret: HS_SECRET }], undefined, SETTINGS);
-      const same = new KeyRing([{ algorithm: 'HS256', secret: HS_SECRET }], undefined, SETTINGS);
-      const other = new KeyRing([{ algorithm: 'HS256', secret: OTHER_HS_SECRET }], undefined, SETTINGS);
-      expect(ring.deriveKey('refresh')).toHaveLength(32);
-      expect(ring.deriveKey('refresh').equals(same.deriveKey('refresh'))).toBe(true);
-      expect(ring.deriveKey('refresh').equals(ring.deriveKey('other'))).toBe(false);
-      expect(ring.deriveKey('refresh').equals(other.deriveKey('refresh'))).toBe(false);
-      expect(ring.deriveKey('refresh').equals(Buffer.from(HS_SECRET))).toBe(false);
-    });
-
-    it('derives from an asymmetric signing key too', () => {
-      const a = new KeyRing([{ algorithm: 'EdDSA', privateKey: ed25519().privateKey }], undefined, SETTINGS);
-      const b = new KeyRing([{ algorithm: 'EdDSA', privateKey: ed25519('ed-2').privateKey }], undefined, SETTINGS);
-      expect(a.deriveKey('refresh').equals(b.deriveKey('refresh'))).toBe(false);
-    });
-  });
 });
-

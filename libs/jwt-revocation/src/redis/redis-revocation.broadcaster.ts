@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { InvalidationListener, InvalidationMessage, RevocationBroadcaster } from '../cache/revocation-broadcaster.interface';
+import type { InvalidationListener, InvalidationMessage, RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
 
 export interface RedisBroadcasterOptions {
   /** An existing ioredis client to publish with; it is never disconnected by us. */

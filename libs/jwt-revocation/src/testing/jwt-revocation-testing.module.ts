@@ -1,9 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { JwtRevocationModule } from '../jwt-revocation.module';
-import type { JwtRevocationModuleOptions } from '../jwt-revocation.options';
-import { InMemoryTokenVersionStore } from '../stores/memory/in-memory-token-version.store';
-import { InMemorySessionStore } from '../stores/memory/in-memory-session.store';
+import type { JwtRevocationModuleOptions } from '../options/jwt-revocation-options.interface';
+import { InMemoryTokenVersionStore } from '../revocation/in-memory-token-version.store';
+import { InMemorySessionStore } from '../sessions/in-memory-session.store';
 
 export interface JwtRevocationTestingOptions {
   /** Users that exist from the start (version 0). More can be added with `InMemoryTokenVersionStore.addUser()`. */

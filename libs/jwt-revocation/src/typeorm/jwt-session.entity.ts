@@ -29,6 +29,10 @@ export class JwtSessionEntity {
   @Column({ type: 'integer', default: 0 })
   generation!: number;
 
+  /** -1 for rows written before the column existed (see AddJwtSessionTokenVersion1764000000000). */
+  @Column({ name: 'token_version', type: 'integer', default: -1 })
+  tokenVersion!: number;
+
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMillis })
   createdAt!: number;
 

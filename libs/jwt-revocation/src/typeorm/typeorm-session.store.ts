@@ -1,6 +1,6 @@
 import { Brackets, In, IsNull, type DataSource, type Repository } from 'typeorm';
-import type { RevokeReason, SessionRecord } from '../stores/session-record';
-import type { SessionRotation, SessionStore } from '../stores/session-store.interface';
+import type { RevokeReason, SessionRecord } from '../sessions/session-record';
+import type { SessionRotation, SessionStore } from '../sessions/session-store.interface';
 import { JwtSessionEntity } from './jwt-session.entity';
 
 /** Sessions in the `jwt_sessions` table; rotation is one conditional UPDATE. */

@@ -1,5 +1,5 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
-import type { TokenVersionStore } from '../stores/token-version-store.interface';
+import type { TokenVersionStore } from '../revocation/token-version-store.interface';
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
 
 /**
@@ -23,7 +23,7 @@ export class TypeOrmTokenVersionStore implements TokenVersionStore {
     if (!column) {
       throw new JwtRevocationConfigError(
         `entity ${metadata.name} has no column "${versionColumn}"`,
-        `Add \`@Column({ type: 'integer', default: 0 }) ${versionColumn}: number\` to it, or set typeorm.versionColumn.`,
+        `Add \`@Column({ type: 'integer', default: 0 }) ${versionColumn}: number\` to it, or set \`versionColumn\` in JwtRevocationTypeOrmModule.forFeature().`,
       );
     }
     if (metadata.primaryColumns.length !== 1) {

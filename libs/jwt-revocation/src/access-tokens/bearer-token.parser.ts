@@ -1,0 +1,71 @@
+import { InvalidAuthRequestException, InvalidTokenException, MissingTokenException } from '../errors/bearer-auth.exceptions';
+
+const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Extracts the token from an `Authorization` header value: exactly `Bearer <token>`, the scheme
+ * in any case, and a token of JWS shape. Anything else is refused before a byte of it is decoded.
+ */
+export function parseBearerHeader(header: unknown, maxTokenLength: number): string {
+  return assertTokenShape(splitBearerHeader(header), maxTokenLength);
+}
+
+/** `Bearer <one token>` → the token, its shape not yet checked (the verifier checks it). */
+function splitBearerHeader(header: unknown): string {
+  if (header === undefined || header === null || header === '') throw new MissingTokenException();
+  if (typeof header !== 'string') throw new InvalidAuthRequestException(); // repeated header
+  const space = header.indexOf(' ');
+  if (space === -1) {
+    if (header.toLowerCase() === 'bearer') throw new InvalidAuthRequestException();
+    throw new MissingTokenException(); // another scheme (Basic, ...) carries no bearer token
+  }
+  if (header.slice(0, space).toLowerCase() !== 'bearer') throw new MissingTokenException();
+  const token = header.slice(space + 1);
+  if (token.length === 0 || /\s|,/.test(token)) throw new InvalidAuthRequestException();
+  return token;
+}
+
+/**
+ * Refuses oversized tokens, any character outside base64url and the two dots, and a signature
+ * whose encoding is not canonical (unused low bits set), so one signature has one spelling.
+ */
+export function assertTokenShape(token: string, maxTokenLength: number): string {
+  if (token.length > maxTokenLength || !JWS_COMPACT.test(token)) throw new InvalidTokenException();
+  const signature = token.slice(token.lastIndexOf('.') + 1);
+  if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) throw new InvalidTokenException();
+  return token;
+}
+
+/** The parts of a request a bearer token may come from. */
+export interface TokenSource {
+  headers?: Record<string, string | string[] | undefined>;
+  /** Node's header list as received (Express); Fastify keeps it on `raw`. */
+  rawHeaders?: string[];
+  raw?: { rawHeaders?: string[] };
+  query?: unknown;
+  /** socket.io handshake `auth` payload. */
+  auth?: unknown;
+}
+
+/**
+ * The token of a request: `Authorization: Bearer` (for a WebSocket, its handshake header or
+ * `auth.token`). A token in the query string is refused, never read. Its shape is checked by
+ * `AccessTokenVerifier.verify()`, once, before anything is decoded.
+ */
+export function extractBearerToken(request: TokenSource): string {
+  const query = request.query; // a getter that re-parses the URL on Express 5: read it once
+  if (query && typeof query === 'object' && 'access_token' in query) throw new InvalidAuthRequestException();
+  // Node keeps only the first of repeated Authorization headers; two credentials are refused, not picked from.
+  const rawHeaders = request.rawHeaders ?? request.raw?.rawHeaders;
+  if (rawHeaders && countHeader(rawHeaders, 'authorization') > 1) throw new InvalidAuthRequestException();
+  const handshakeToken = (request.auth as { token?: unknown } | undefined)?.token;
+  if (typeof handshakeToken === 'string') return splitBearerHeader(`Bearer ${handshakeToken}`);
+  const headers = request.headers ?? {};
+  return splitBearerHeader(headers.authorization ?? headers.Authorization);
+}
+
+function countHeader(rawHeaders: string[], name: string): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name) count++;
+  return count;
+}

@@ -1,0 +1,20 @@
+/** A change other instances must drop from their caches. */
+export type InvalidationMessage = { kind: 'user'; userId: string } | { kind: 'sessions'; sessionIds: string[] };
+
+export interface InvalidationListener {
+  /** Another instance changed this state. */
+  onInvalidate(message: InvalidationMessage): void;
+  /** Messages may have been missed (reconnect): forget everything. */
+  onResync(): void;
+}
+
+/**
+ * Carries invalidations between app instances. While `isConnected()` is false an instance
+ * may miss revocations, so it must not trust its cache.
+ */
+export interface RevocationBroadcaster {
+  start(listener: InvalidationListener): Promise<void>;
+  publish(message: InvalidationMessage): Promise<void>;
+  isConnected(): boolean;
+  stop(): Promise<void>;
+}

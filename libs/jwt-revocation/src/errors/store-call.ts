@@ -1,0 +1,18 @@
+import { Logger } from '@nestjs/common';
+import { RevocationUnavailableException } from './bearer-auth.exceptions';
+
+const logger = new Logger('JwtRevocation');
+
+/**
+ * Runs a store operation; a failure becomes a 503 that names nothing internal, so a revocation
+ * never answers 2xx unless it was stored.
+ */
+export async function callStore<T>(operation: () => Promise<T>, retryAfterSeconds: number): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof RevocationUnavailableException) throw error;
+    logger.error(`Revocation store unavailable: ${(error as Error)?.name ?? 'error'}`);
+    throw new RevocationUnavailableException(retryAfterSeconds);
+  }
+}

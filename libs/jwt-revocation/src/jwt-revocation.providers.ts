@@ -1,0 +1,57 @@
+import type { Provider } from '@nestjs/common';
+import { JWT_REVOCATION_MODULE_OPTIONS } from './jwt-revocation.module-definition';
+import { REVOCATION_BROADCASTER, RESOLVED_OPTIONS, SESSION_STORE, TOKEN_VERSION_STORE } from './jwt-revocation.constants';
+import type { JwtRevocationModuleOptions } from './options/jwt-revocation-options.interface';
+import { resolveOptions } from './options/resolve-options';
+import type { ResolvedOptions } from './options/resolved-options';
+import { AccessTokenIssuer } from './access-tokens/access-token.issuer';
+import { AccessTokenVerifier } from './access-tokens/access-token.verifier';
+import { SessionService } from './sessions/session.service';
+import { SessionPurger } from './sessions/session.purger';
+import { RevocationChecker } from './revocation/revocation-checker';
+import { RevocationService } from './revocation/revocation.service';
+import { RevocationEventPublisher } from './events/revocation-event.publisher';
+import { AuthTokenService } from './auth-token.service';
+import { JwtRevocationGuard } from './guard/jwt-revocation.guard';
+import { JwtRevocationStrategy } from './guard/jwt-revocation.strategy';
+import { JwksService } from './keys/jwks.service';
+
+/** The options, resolved once; the stores and the broadcaster come out of them under their tokens. */
+const optionProviders: Provider[] = [
+  {
+    provide: RESOLVED_OPTIONS,
+    useFactory: (options: JwtRevocationModuleOptions) => resolveOptions(options),
+    inject: [JWT_REVOCATION_MODULE_OPTIONS],
+  },
+  { provide: TOKEN_VERSION_STORE, useFactory: (options: ResolvedOptions) => options.tokenVersionStore, inject: [RESOLVED_OPTIONS] },
+  // null when sessions are off, so an app injecting it can tell.
+  { provide: SESSION_STORE, useFactory: (options: ResolvedOptions) => (options.sessions ? options.sessions.store : null), inject: [RESOLVED_OPTIONS] },
+  { provide: REVOCATION_BROADCASTER, useFactory: (options: ResolvedOptions) => options.broadcaster, inject: [RESOLVED_OPTIONS] },
+];
+
+export const JWT_REVOCATION_PROVIDERS: Provider[] = [
+  ...optionProviders,
+  RevocationChecker,
+  RevocationEventPublisher,
+  RevocationService,
+  AccessTokenIssuer,
+  AccessTokenVerifier,
+  SessionService,
+  SessionPurger,
+  AuthTokenService,
+  JwtRevocationGuard,
+  JwtRevocationStrategy,
+  JwksService,
+];
+
+/** What an app can inject from the module. */
+export const JWT_REVOCATION_EXPORTS = [
+  AuthTokenService,
+  AccessTokenVerifier,
+  JwtRevocationGuard,
+  RevocationChecker,
+  JwksService,
+  RESOLVED_OPTIONS,
+  TOKEN_VERSION_STORE,
+  SESSION_STORE,
+];

@@ -1,0 +1,95 @@
+import type { KeyObject } from 'node:crypto';
+import type { JwtAlgorithm } from '../keys/jws-algorithms';
+import type { TokenVersionStore } from '../revocation/token-version-store.interface';
+import type { SessionStore } from '../sessions/session-store.interface';
+import type { RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
+import type { RevocationEvent } from '../events/revocation-event';
+
+/** One signing or verification key. */
+export interface JwtKeyOptions {
+  /** Key id written to and matched against the token header `kid`. Required when several keys are configured. */
+  kid?: string;
+  /** The only algorithm this key accepts; the token header never chooses it. */
+  algorithm: JwtAlgorithm;
+  /** HMAC secret for `HS*` (at least 32 bytes). */
+  secret?: string | Buffer;
+  /** PEM or KeyObject; present on the one key that signs. */
+  privateKey?: string | Buffer | KeyObject;
+  /** PEM or KeyObject; derived from `privateKey` when omitted. */
+  publicKey?: string | Buffer | KeyObject;
+}
+
+/** Sessions, refresh tokens and single-device logout. Defaults: `JWT_REVOCATION_DEFAULTS.sessions`. */
+export interface SessionOptions {
+  /** Absolute refresh-token (session) lifetime in seconds. Default 30 days. */
+  absoluteTtl?: number;
+  /** A session unused this long (seconds) ends. Default 7 days. */
+  idleTtl?: number;
+  /**
+   * Milliseconds during which a concurrent duplicate refresh of the same token receives the
+   * same successor pair instead of being treated as reuse. Default 0 (strict).
+   */
+  reuseGraceMs?: number;
+  /** How often (ms) expired and long-revoked session rows are purged. Default 10 minutes; 0 disables. */
+  purgeIntervalMs?: number;
+}
+
+/** The in-process cache of versions and session states. Defaults: `JWT_REVOCATION_DEFAULTS.cache`. */
+export interface CacheOptions {
+  /** Default true. When false every request reads the source of truth. */
+  enabled?: boolean;
+  /** Most entries kept (LRU). Default 10 000. */
+  maxEntries?: number;
+  /** How long (ms) an entry is trusted. Default 60 000. */
+  ttlMs?: number;
+}
+
+/**
+ * Options of `JwtRevocationModule.forRoot()` / `forRootAsync()`: the one declaration, resolved
+ * once at startup (unknown keys are refused). Every default is in `JWT_REVOCATION_DEFAULTS`.
+ */
+export interface JwtRevocationModuleOptions {
+  /** HMAC secret (HS256 unless `algorithm` says otherwise). Either this or `keys` is required. */
+  secret?: string | Buffer;
+  /** Algorithm for `secret`. Default `HS256`. */
+  algorithm?: JwtAlgorithm;
+  /** Keys for asymmetric algorithms or key rotation. The signing key is `signingKeyId` or the first with a private key or secret. */
+  keys?: JwtKeyOptions[];
+  /** `kid` of the key that signs new tokens. */
+  signingKeyId?: string;
+  /**
+   * Secret (at least 32 bytes) that authenticates refresh tokens, independent of the signing keys
+   * so rotating them never changes how refresh tokens are judged. Required with `keys` while
+   * sessions are on; with `secret` it defaults to one derived from `secret`.
+   */
+  refreshTokenSecret?: string | Buffer;
+  /** Access-token lifetime in seconds. Default 900 (15 minutes). */
+  accessTokenTtl?: number;
+  /** Expected and issued `iss`. Default: not set, not checked. */
+  issuer?: string;
+  /** Expected and issued `aud`. Default: not set, not checked. */
+  audience?: string;
+  /** Seconds of clock skew accepted on `exp`, `nbf` and `iat`. Default 5, at most 30. */
+  clockTolerance?: number;
+  /** Name of the version claim. Default `ver`. */
+  versionClaim?: string;
+  /** Longest Authorization token accepted, in characters. Default 4096. */
+  maxTokenLength?: number;
+  /**
+   * Where users' token versions live (required): `InMemoryTokenVersionStore`, the TypeORM one from
+   * `nestjs-jwt-revocation/typeorm` (inject it into `forRootAsync`), or your own.
+   */
+  tokenVersionStore: TokenVersionStore;
+  /** Where sessions live; required unless `sessions: false`. */
+  sessionStore?: SessionStore;
+  /** Session behaviour; `false` turns sessions and refresh tokens off. Default: on. */
+  sessions?: SessionOptions | false;
+  /** In-process cache. */
+  cache?: CacheOptions;
+  /** Broadcasts invalidations between instances (see `nestjs-jwt-revocation/redis`). Default: this process only. */
+  broadcaster?: RevocationBroadcaster;
+  /** Called after every revocation has been stored. */
+  onRevocation?: (event: RevocationEvent) => void | Promise<void>;
+  /** Seconds sent in `Retry-After` when the revocation state cannot be read. Default 5. */
+  retryAfterSeconds?: number;
+}

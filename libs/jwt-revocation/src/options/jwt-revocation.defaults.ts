@@ -1,0 +1,26 @@
+import type { JwtAlgorithm } from '../keys/jws-algorithms';
+
+/**
+ * Every default of `JwtRevocationModuleOptions`, in one place. Applied once at startup by
+ * `resolveOptions`; exported so tools (the benchmark report) quote the same values.
+ */
+export const JWT_REVOCATION_DEFAULTS = deepFreeze({
+  algorithm: 'HS256' as JwtAlgorithm,
+  accessTokenTtl: 900,
+  clockTolerance: 5,
+  versionClaim: 'ver',
+  maxTokenLength: 4096,
+  retryAfterSeconds: 5,
+  sessions: {
+    absoluteTtl: 30 * 24 * 3600,
+    idleTtl: 7 * 24 * 3600,
+    reuseGraceMs: 0,
+    purgeIntervalMs: 10 * 60 * 1000,
+  },
+  cache: { enabled: true, maxEntries: 10_000, ttlMs: 60_000 },
+});
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const inner of Object.values(value)) if (typeof inner === 'object' && inner !== null) deepFreeze(inner);
+  return Object.freeze(value);
+}

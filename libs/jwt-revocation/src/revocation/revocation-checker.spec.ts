@@ -1,0 +1,277 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { JwtRevocationTestingModule } from '../testing/jwt-revocation-testing.module';
+import type { JwtRevocationModuleOptions } from '../options/jwt-revocation-options.interface';
+import { AccessTokenVerifier } from '../access-tokens/access-token.verifier';
+import { RevocationChecker } from './revocation-checker';
+import { AuthTokenService } from '../auth-token.service';
+import { InMemoryTokenVersionStore } from './in-memory-token-version.store';
+import { InMemorySessionStore } from '../sessions/in-memory-session.store';
+import { InvalidTokenException, RevocationUnavailableException } from '../errors/bearer-auth.exceptions';
+import type { RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
+import { LocalRevocationBroadcaster } from '../broadcast/local-revocation.broadcaster';
+import { resolveOptions } from '../options/resolve-options';
+
+const SECRET = 'checker-spec-secret-of-at-least-32-bytes!';
+
+interface Fixture {
+  module: TestingModule;
+  verifier: AccessTokenVerifier;
+  checker: RevocationChecker;
+  tokens: AuthTokenService;
+  versions: InMemoryTokenVersionStore;
+  sessions: InMemorySessionStore;
+}
+
+async function start(options: Partial<JwtRevocationModuleOptions> = {}): Promise<Fixture> {
+  const module = await Test.createTestingModule({
+    imports: [
+      JwtRevocationTestingModule.forRoot({ globalGuard: false, options: { secret: SECRET, sessions: { purgeIntervalMs: 0 }, ...options } }),
+    ],
+  }).compile();
+  await module.init();
+  return {
+    module,
+    verifier: module.get(AccessTokenVerifier),
+    checker: module.get(RevocationChecker),
+    tokens: module.get(AuthTokenService),
+    versions: (options.tokenVersionStore as InMemoryTokenVersionStore | undefined) ?? module.get(InMemoryTokenVersionStore),
+    sessions: (options.sessionStore as InMemorySessionStore | undefined) ?? module.get(InMemorySessionStore),
+  };
+}
+
+const b64url = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+
+/** A compact JWS signed with HMAC-SHA-`bits`: lets a test put anything in the header and the claims. */
+function signed(claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }, bits = 256, secret = SECRET): string {
+  const body = `${b64url(header)}.${b64url(claims)}`;
+  return `${body}.${createHmac(`sha${bits}`, secret).update(body).digest('base64url')}`;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+function accessClaims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { sub: 'user-1', ver: 0, typ: 'access', jti: randomUUID(), iat: now(), exp: now() + 900, ...overrides };
+}
+
+/** A version store that can be made to fail, as a database outage would. */
+class FlakyVersionStore extends InMemoryTokenVersionStore {
+  down = false;
+  override async getVersion(userId: string): Promise<number | null> {
+    if (this.down) throw new Error('connection refused');
+    return super.getVersion(userId);
+  }
+}
+
+class FlakySessionStore extends InMemorySessionStore {
+  down = false;
+  override async find(sessionId: string) {
+    if (this.down) throw new Error('connection refused');
+    return super.find(sessionId);
+  }
+}
+
+/** A version store whose reads can be held after they have read, like a slow query. */
+class SlowVersionStore extends InMemoryTokenVersionStore {
+  private gate: Promise<void> | undefined;
+  private open: (() => void) | undefined;
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.open = resolve));
+  }
+  release(): void {
+    this.gate = undefined;
+    this.open?.();
+  }
+  override async getVersion(userId: string): Promise<number | null> {
+    const version = await super.getVersion(userId);
+    if (this.gate) await this.gate;
+    return version;
+  }
+}
+
+/** A broadcaster whose link to the other instances can be cut. */
+class SwitchableBroadcaster implements RevocationBroadcaster {
+  connected = true;
+  async start(): Promise<void> {}
+  async publish(): Promise<void> {}
+  isConnected(): boolean {
+    return this.connected;
+  }
+  async stop(): Promise<void> {}
+}
+
+describe('RevocationChecker', () => {
+  const fixtures: Fixture[] = [];
+  const startTracked = async (options: Partial<JwtRevocationModuleOptions> = {}) => {
+    const fixture = await start(options);
+    fixtures.push(fixture);
+    fixture.versions.addUser('user-1');
+    return fixture;
+  };
+
+  afterEach(async () => {
+    await Promise.all(fixtures.splice(0).map((fixture) => fixture.module.close()));
+  });
+
+  describe('fails closed', () => {
+    it('answers 503 with Retry-After when the version store cannot be read, and counts the refusal', async () => {
+      const versions = new FlakyVersionStore();
+      const f = await startTracked({ tokenVersionStore: versions, retryAfterSeconds: 7, cache: { enabled: false } });
+      const token = signed(accessClaims());
+      await expect(f.verifier.verify(token)).resolves.toMatchObject({ id: 'user-1' });
+      expect(f.checker.metrics.failClosedRefusals).toBe(0);
+
+      versions.down = true;
+      const error = await f.verifier.verify(token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RevocationUnavailableException);
+      expect((error as RevocationUnavailableException).getStatus()).toBe(503);
+      expect((error as RevocationUnavailableException).headers).toEqual({ 'Retry-After': '7' });
+      expect(JSON.stringify((error as RevocationUnavailableException).getResponse())).not.toContain('connection refused');
+      expect(f.checker.metrics.failClosedRefusals).toBe(1);
+
+      await f.verifier.verify(token).catch(() => undefined);
+      expect(f.checker.metrics.failClosedRefusals).toBe(2);
+
+      versions.down = false;
+      await expect(f.verifier.verify(token)).resolves.toMatchObject({ id: 'user-1' });
+    });
+
+    it('answers 503 when the session store cannot be read', async () => {
+      const sessions = new FlakySessionStore();
+      const f = await startTracked({ sessionStore: sessions, cache: { enabled: false } });
+      const pair = await f.tokens.login('user-1');
+      sessions.down = true;
+      await expect(f.verifier.verify(pair.accessToken)).rejects.toBeInstanceOf(RevocationUnavailableException);
+      expect(f.checker.metrics.failClosedRefusals).toBe(1);
+    });
+
+    it('answers 503 for a token the cache cannot vouch for while the store is down', async () => {
+      const versions = new FlakyVersionStore();
+      const f = await startTracked({ tokenVersionStore: versions });
+      versions.down = true;
+      await expect(f.verifier.verify(signed(accessClaims()))).rejects.toBeInstanceOf(RevocationUnavailableException);
+    });
+  });
+
+  describe('with the cache on (default)', () => {
+    it('answers a repeated check from the cache and counts hits and misses', async () => {
+      const f = await startTracked();
+      const token = signed(accessClaims());
+      await f.verifier.verify(token);
+      expect(f.checker.metrics).toMatchObject({ cacheHits: 0, cacheMisses: 1, storeReads: 1 });
+      await f.verifier.verify(token);
+      await f.verifier.verify(token);
+      expect(f.checker.metrics).toMatchObject({ cacheHits: 2, cacheMisses: 1, storeReads: 1 });
+      expect(f.checker.cacheSize).toBe(1);
+    });
+
+    it('caches the session state too', async () => {
+      const f = await startTracked();
+      const pair = await f.tokens.login('user-1');
+      await f.verifier.verify(pair.accessToken);
+      expect(f.checker.metrics).toMatchObject({ cacheHits: 0, storeReads: 2 });
+      await f.verifier.verify(pair.accessToken);
+      expect(f.checker.metrics).toMatchObject({ cacheHits: 2, storeReads: 2 });
+      expect(f.checker.cacheSize).toBe(2);
+    });
+
+    it('keeps answering from the cache after a change nobody announced, until it is invalidated', async () => {
+      const f = await startTracked();
+      const token = signed(accessClaims());
+      await f.verifier.verify(token);
+      await f.versions.incrementVersion('user-1'); // a write the checker was not told about
+      await expect(f.verifier.verify(token)).resolves.toMatchObject({ id: 'user-1' });
+
+      await f.checker.invalidate({ kind: 'user', userId: 'user-1' });
+      await expect(f.verifier.verify(token)).rejects.toBeInstanceOf(InvalidTokenException);
+    });
+
+    it('sees a session invalidation immediately', async () => {
+      const f = await startTracked();
+      const pair = await f.tokens.login('user-1');
+      await f.verifier.verify(pair.accessToken);
+      await f.sessions.revoke('user-1', [pair.sessionId!], 'logout', Date.now());
+      await f.checker.invalidate({ kind: 'sessions', sessionIds: [pair.sessionId!] });
+      await expect(f.verifier.verify(pair.accessToken)).rejects.toBeInstanceOf(InvalidTokenException);
+    });
+
+    it('sees a revocation through AuthTokenService immediately', async () => {
+      const f = await startTracked();
+      const pair = await f.tokens.login('user-1');
+      await f.verifier.verify(pair.accessToken);
+      await f.verifier.verify(pair.accessToken);
+      expect(f.checker.metrics.cacheHits).toBeGreaterThan(0);
+      await f.tokens.logout({ id: 'user-1', sessionId: pair.sessionId });
+      await expect(f.verifier.verify(pair.accessToken)).rejects.toBeInstanceOf(InvalidTokenException);
+    });
+
+    it('never caches a version read before an invalidation that landed while the read was in flight', async () => {
+      const versions = new SlowVersionStore();
+      const f = await startTracked({ tokenVersionStore: versions });
+      const token = signed(accessClaims());
+
+      versions.hold();
+      const inFlight = f.verifier.verify(token); // reads version 0, then waits
+      await new Promise((resolve) => setImmediate(resolve));
+      await versions.incrementVersion('user-1');
+      await f.checker.invalidate({ kind: 'user', userId: 'user-1' });
+      versions.release();
+      await expect(inFlight).resolves.toMatchObject({ id: 'user-1' }); // it began before the revocation
+
+      await expect(f.verifier.verify(token)).rejects.toBeInstanceOf(InvalidTokenException);
+    });
+
+    it('strict: true reads the store and skips the cache', async () => {
+      const f = await startTracked();
+      const token = signed(accessClaims());
+      await f.verifier.verify(token);
+      await f.versions.incrementVersion('user-1');
+      const readsBefore = f.checker.metrics.storeReads;
+      await expect(f.verifier.verify(token, { strict: true })).rejects.toBeInstanceOf(InvalidTokenException);
+      expect(f.checker.metrics.storeReads).toBe(readsBefore + 1);
+      expect(f.checker.metrics.cacheHits).toBe(0);
+    });
+
+    it('does not trust the cache while the broadcaster is disconnected', async () => {
+      const broadcaster = new SwitchableBroadcaster();
+      const f = await startTracked({ broadcaster });
+      const token = signed(accessClaims());
+      await f.verifier.verify(token);
+      await f.versions.incrementVersion('user-1'); // made on another instance; its message is lost
+      broadcaster.connected = false;
+      await expect(f.verifier.verify(token)).rejects.toBeInstanceOf(InvalidTokenException);
+      expect(f.checker.metrics.cacheHits).toBe(0);
+    });
+
+    it('clearCache forgets everything', async () => {
+      const f = await startTracked();
+      await f.verifier.verify(signed(accessClaims()));
+      expect(f.checker.cacheSize).toBe(1);
+      f.checker.clearCache();
+      expect(f.checker.cacheSize).toBe(0);
+    });
+  });
+
+  describe('with the cache off', () => {
+    it('reads the store on every check and sees every change', async () => {
+      const f = await startTracked({ cache: { enabled: false } });
+      const token = signed(accessClaims());
+      await f.verifier.verify(token);
+      await f.verifier.verify(token);
+      expect(f.checker.metrics).toMatchObject({ cacheHits: 0, storeReads: 2 });
+      expect(f.checker.cacheSize).toBe(0);
+      await f.versions.incrementVersion('user-1');
+      await expect(f.verifier.verify(token)).rejects.toBeInstanceOf(InvalidTokenException);
+    });
+  });
+
+  it('can be built directly, without Nest', async () => {
+    const versions = new InMemoryTokenVersionStore();
+    versions.addUser('user-1', 4);
+    const sessions = new InMemorySessionStore();
+    const options = resolveOptions({ secret: SECRET, tokenVersionStore: versions, sessionStore: sessions });
+    const checker = new RevocationChecker(options, versions, new LocalRevocationBroadcaster(), sessions);
+    const verifier = new AccessTokenVerifier(options, checker);
+    await expect(verifier.verify(signed(accessClaims({ ver: 4 })))).resolves.toMatchObject({ tokenVersion: 4 });
+    await expect(checker.assertCurrent('user-1', 3, undefined)).rejects.toBeInstanceOf(InvalidTokenException);
+  });
+});

@@ -1,0 +1,160 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { RESOLVED_OPTIONS } from '../jwt-revocation.constants';
+import type { ResolvedOptions, ResolvedSessions } from '../options/resolved-options';
+import { AccessTokenIssuer } from '../access-tokens/access-token.issuer';
+import type { ClientInfo, TokenPair } from '../access-tokens/token-pair';
+import { RevocationService } from '../revocation/revocation.service';
+import { InvalidRefreshTokenException } from '../errors/invalid-refresh-token.exception';
+import { callStore } from '../errors/store-call';
+import { RefreshTokenCodec } from './refresh-token.codec';
+import type { SessionRecord } from './session-record';
+import type { SessionView } from './session-view';
+import { sessionsOf } from './sessions-of';
+
+/**
+ * Sessions and their rotating refresh tokens: starting one at login, exchanging a refresh token
+ * for a new pair (with reuse detection and the optional grace window), listing them.
+ */
+@Injectable()
+export class SessionService {
+  constructor(
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
+    private readonly issuer: AccessTokenIssuer,
+    private readonly revocation: RevocationService,
+  ) {}
+
+  /** A new session for a user whose current version is `version`, and its first pair. */
+  async start(userId: string, version: number, client: ClientInfo): Promise<TokenPair> {
+    const sessions = this.sessions;
+    const now = Date.now();
+    const sessionId = randomUUID();
+    const refreshToken = this.refreshTokens.issue(sessionId, 0);
+    await this.store(() =>
+      sessions.store.create({
+        id: sessionId,
+        userId,
+        family: sessionId,
+        refreshHash: RefreshTokenCodec.hash(refreshToken),
+        previousRefreshHash: null,
+        generation: 0,
+        tokenVersion: version,
+        createdAt: now,
+        lastUsedAt: now,
+        rotatedAt: now,
+        expiresAt: now + sessions.absoluteTtl * 1000,
+        idleExpiresAt: now + sessions.idleTtl * 1000,
+        userAgent: client.userAgent?.slice(0, 512) ?? null,
+        ip: client.ip?.slice(0, 64) ?? null,
+        revokedAt: null,
+        revokeReason: null,
+      }),
+    );
+    return this.issuer.pair(this.issuer.sign(userId, version, sessionId, now), refreshToken, sessionId);
+  }
+
+  /**
+   * Exchanges a refresh token for a new pair and rotates it. A replayed (already rotated) token
+   * revokes its whole family and throws; within `reuseGraceMs` a concurrent duplicate gets the
+   * same successor pair instead. A session bound to another version than the user's is ended.
+   */
+  async refresh(refreshToken: unknown): Promise<TokenPair> {
+    const sessions = this.sessions;
+    const parsed = this.refreshTokens.parse(refreshToken);
+    if (!parsed) throw new InvalidRefreshTokenException();
+    const token = refreshToken as string;
+    const session = await this.store(() => sessions.store.find(parsed.sessionId));
+    if (!session || session.revokedAt !== null) throw new InvalidRefreshTokenException();
+    const now = Date.now();
+    if (now >= session.expiresAt || now >= session.idleExpiresAt) throw new InvalidRefreshTokenException();
+    const version = await this.issuer.currentVersion(session.userId);
+    if (session.tokenVersion >= 0 && session.tokenVersion !== version) {
+      // Raised since (logout-all, password change, or straight in the database): the session is over.
+      await this.revocation.endSessions(session.userId, [session.id], 'version-changed', 'session-revoked');
+      throw new InvalidRefreshTokenException();
+    }
+    const hash = RefreshTokenCodec.hash(token);
+    if (hash === session.refreshHash) {
+      const rotated = await this.rotate(session, token, now, version);
+      if (rotated) return rotated;
+      // Lost a race with a concurrent refresh of the same token: judge it against the new state.
+      const latest = await this.store(() => sessions.store.find(session.id));
+      if (latest && latest.revokedAt === null) return this.duplicateOrReuse(latest, token, hash, now, version);
+      throw new InvalidRefreshTokenException();
+    }
+    if (parsed.authentic && parsed.generation < session.generation) return this.duplicateOrReuse(session, token, hash, now, version);
+    throw new InvalidRefreshTokenException();
+  }
+
+  /**
+   * Binds a live session of the user to the user's current version and gives it a fresh pair (a
+   * password change that keeps this device); undefined when it is not the user's live session.
+   */
+  async rebind(userId: string, sessionId: string): Promise<TokenPair | undefined> {
+    const kept = await this.store(() => this.sessions.store.find(sessionId));
+    if (!kept || kept.userId !== userId || kept.revokedAt !== null) return undefined;
+    return this.rotate(kept, undefined, Date.now(), await this.issuer.currentVersion(userId));
+  }
+
+  /** The user's live sessions, newest first. */
+  async list(userId: string): Promise<SessionView[]> {
+    const store = this.sessions.store;
+    const live = await this.store(() => store.listActive(userId, Date.now()));
+    return live.map((s) => ({
+      id: s.id,
+      createdAt: new Date(s.createdAt),
+      lastUsedAt: new Date(s.lastUsedAt),
+      expiresAt: new Date(s.expiresAt),
+      userAgent: s.userAgent,
+      ip: s.ip,
+    }));
+  }
+
+  private async duplicateOrReuse(session: SessionRecord, token: string, hash: string, now: number, version: number): Promise<TokenPair> {
+    const graceMs = this.sessions.reuseGraceMs;
+    const withinGrace = graceMs > 0 && hash === session.previousRefreshHash && now - session.rotatedAt <= graceMs;
+    if (withinGrace) {
+      const successor = this.refreshTokens.successor(token, session.id, session.generation);
+      if (RefreshTokenCodec.hash(successor) === session.refreshHash) {
+        return this.issuer.pair(this.issuer.sign(session.userId, version, session.id, session.rotatedAt), successor, session.id);
+      }
+    }
+    await this.revocation.endFamilyOnReuse(session);
+    throw new InvalidRefreshTokenException();
+  }
+
+  /** Rotates the session's refresh token (conditionally on `presented` when given), bound to `version`. */
+  private async rotate(session: SessionRecord, presented: string | undefined, now: number, version: number): Promise<TokenPair | undefined> {
+    const sessions = this.sessions;
+    const generation = session.generation + 1;
+    const next =
+      presented !== undefined && sessions.reuseGraceMs > 0
+        ? this.refreshTokens.successor(presented, session.id, generation)
+        : this.refreshTokens.issue(session.id, generation);
+    const rotated = await this.store(() =>
+      sessions.store.rotate(session.id, session.refreshHash, {
+        refreshHash: RefreshTokenCodec.hash(next),
+        previousRefreshHash: session.refreshHash,
+        generation,
+        rotatedAt: now,
+        lastUsedAt: now,
+        idleExpiresAt: Math.min(session.expiresAt, now + sessions.idleTtl * 1000),
+        ...(session.tokenVersion !== version ? { tokenVersion: version } : {}),
+      }),
+    );
+    if (!rotated) return undefined;
+    return this.issuer.pair(this.issuer.sign(session.userId, version, session.id, now), next, session.id);
+  }
+
+  private get sessions(): ResolvedSessions {
+    return sessionsOf(this.options);
+  }
+
+  private get refreshTokens(): RefreshTokenCodec {
+    return new RefreshTokenCodec(this.sessions.refreshTokenKey);
+  }
+
+  private store<T>(operation: () => Promise<T>): Promise<T> {
+    return callStore(operation, this.options.retryAfterSeconds);
+  }
+}
