@@ -24,14 +24,17 @@ describe.each(testDatabases())('migrations on $name', (database) => {
     expect(await dataSource.showMigrations()).toBe(false);
   });
 
-  it('reverts and re-applies the sessions migration', async () => {
+  it('reverts and re-applies the sessions migrations', async () => {
     const dataSource = t.app.get(DataSource);
-    await dataSource.undoLastMigration();
     const runner = dataSource.createQueryRunner();
     try {
+      await dataSource.undoLastMigration(); // AddJwtSessionTokenVersion
+      expect(await runner.hasColumn('jwt_sessions', 'token_version')).toBe(false);
+      await dataSource.undoLastMigration(); // CreateJwtSessions
       expect(await runner.hasTable('jwt_sessions')).toBe(false);
       await dataSource.runMigrations();
       expect(await runner.hasTable('jwt_sessions')).toBe(true);
+      expect(await runner.hasColumn('jwt_sessions', 'token_version')).toBe(true);
     } finally {
       await runner.release();
     }

@@ -47,6 +47,20 @@ describe.each(testMatrix())('sessions on $label', ({ database, adapter }) => {
       await refresh(t, res.body.refreshToken).expect(200);
     });
 
+    it('refuses the refresh token of a user whose version was raised by plain SQL, and ends that session', async () => {
+      const user = await registerAndLogin(t);
+      // No library call: an admin tool or a migration raising the version straight in the database.
+      await t.app.get(DataSource).query(`UPDATE users SET token_version = token_version + 1 WHERE id = ${Number(user.id)}`);
+      const res = await refresh(t, user.refreshToken).expect(401);
+      expect(res.body).toMatchObject({ error: 'invalid_grant' });
+      expect(await sessionCount(t, `user_id = '${Number(user.id)}' AND revoked_at IS NULL`)).toBe(0);
+      expect(await sessionCount(t, `user_id = '${Number(user.id)}' AND revoke_reason = 'version-changed'`)).toBe(1);
+      await refresh(t, user.refreshToken).expect(401);
+      // Signing in again binds a new session to the raised version.
+      const again = await login(t, user.email).expect(200);
+      await refresh(t, again.body.refreshToken).expect(200);
+    });
+
     it('answers 400 without a refresh token and 401 for a made-up one', async () => {
       await t.http().post('/auth/refresh').send({}).expect(400);
       await refresh(t, 'not-a-token').expect(401);
