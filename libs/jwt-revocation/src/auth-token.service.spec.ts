@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { JwtRevocationTestingModule } from './testing/jwt-revocation-testing.module';
-import type { JwtRevocationModuleOptions } from './options/jwt-revocation-options.interface';
+import type { JwtKeyOptions, JwtRevocationModuleOptions } from './options/jwt-revocation-options.interface';
 import { AuthTokenService } from './auth-token.service';
 import { InvalidRefreshTokenException } from './errors/invalid-refresh-token.exception';
 import { AccessTokenVerifier } from './access-tokens/access-token.verifier';
@@ -242,6 +242,66 @@ describe('AuthTokenService', () => {
       const next = await f.service.refresh(pair.refreshToken);
       jest.spyOn(Date, 'now').mockReturnValue(realNow + 3601 * 1000);
       await refreshRefused(next.refreshToken);
+    });
+  });
+
+  describe('after the signing key rotates', () => {
+    const keys: JwtKeyOptions[] = [
+      { kid: 'k1', algorithm: 'HS256', secret: 'first-signing-key-of-at-least-32-bytes' },
+      { kid: 'k2', algorithm: 'HS256', secret: 'second-signing-key-of-at-least-32-bytes' },
+    ];
+    /** One deployment of the app: the stores outlive it, as a database does. */
+    const deploy = async (signingKeyId: string, versions: InMemoryTokenVersionStore, sessions: InMemorySessionStore) => {
+      const module = await Test.createTestingModule({
+        imports: [
+          JwtRevocationTestingModule.forRoot({
+            globalGuard: false,
+            options: {
+              secret: undefined,
+              keys,
+              signingKeyId,
+              refreshTokenSecret: 'refresh-token-secret-that-outlives-keys',
+              tokenVersionStore: versions,
+              sessionStore: sessions,
+              sessions: { purgeIntervalMs: 0 },
+            },
+          }),
+        ],
+      }).compile();
+      module.useLogger(false);
+      await module.init();
+      return module;
+    };
+
+    it('still detects the replay of a token rotated before it, and revokes the family', async () => {
+      const versions = new InMemoryTokenVersionStore();
+      const sessions = new InMemorySessionStore();
+      versions.addUser('alice');
+      const before = await deploy('k1', versions, sessions);
+      const first = await before.get(AuthTokenService).login('alice');
+      const second = await before.get(AuthTokenService).refresh(first.refreshToken);
+      await before.close();
+
+      const after = await deploy('k2', versions, sessions);
+      const service = after.get(AuthTokenService);
+      await expect(service.refresh(first.refreshToken)).rejects.toBeInstanceOf(InvalidRefreshTokenException);
+      await expect(service.listSessions('alice')).resolves.toEqual([]);
+      await expect(service.refresh(second.refreshToken)).rejects.toBeInstanceOf(InvalidRefreshTokenException);
+      await after.close();
+    });
+
+    it('keeps accepting the current refresh token issued before it', async () => {
+      const versions = new InMemoryTokenVersionStore();
+      const sessions = new InMemorySessionStore();
+      versions.addUser('alice');
+      const before = await deploy('k1', versions, sessions);
+      const pair = await before.get(AuthTokenService).login('alice');
+      await before.close();
+
+      const after = await deploy('k2', versions, sessions);
+      const next = await after.get(AuthTokenService).refresh(pair.refreshToken);
+      expect(JSON.parse(Buffer.from(next.accessToken.split('.')[0], 'base64url').toString()).kid).toBe('k2');
+      await after.close();
     });
   });
 
