@@ -1,4 +1,5 @@
-import { Controller, Get, type INestApplication } from '@nestjs/common';
+import { Controller, ForbiddenException, Get, Injectable, type ExecutionContext, type INestApplication } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -12,7 +13,8 @@ import { Auth } from '../decorators/auth.decorator';
 import { CurrentUser } from '../decorators/current-user.decorator';
 import type { AuthenticatedUser } from '../access-tokens/authenticated-user';
 import { InMemoryTokenVersionStore } from '../revocation/in-memory-token-version.store';
-import { InvalidAuthRequestException } from '../errors/bearer-auth.exceptions';
+import { InvalidAuthRequestException, type BearerAuthException } from '../errors/bearer-auth.exceptions';
+import type { AuthRequest } from './request-context';
 
 const SECRET = 'guard-spec-secret-of-at-least-32-bytes!!';
 const MISSING = 'Bearer';
@@ -263,6 +265,74 @@ describe('JwtRevocationGuard', () => {
     it('still refuses ?access_token= on an @Auth() route', async () => {
       const res = await t.http().get('/plain/auth').query({ access_token: token }).expect(400);
       expect(res.headers['www-authenticate']).toBe(INVALID_REQUEST);
+    });
+  });
+
+  describe('extended by a subclass', () => {
+    /** Overrides every hook, records the call and defers to the library's behaviour. */
+    @Injectable()
+    class RecordingGuard extends JwtRevocationGuard {
+      readonly calls: string[] = [];
+      protected override shouldSkip(context: ExecutionContext) {
+        this.calls.push('shouldSkip');
+        return super.shouldSkip(context);
+      }
+      protected override getRequest(context: ExecutionContext) {
+        this.calls.push('getRequest');
+        return super.getRequest(context);
+      }
+      protected override tokenFromRequest(request: AuthRequest) {
+        this.calls.push('tokenFromRequest');
+        return super.tokenFromRequest(request);
+      }
+      protected override async handleRequest(user: AuthenticatedUser, context: ExecutionContext) {
+        this.calls.push('handleRequest');
+        if (user.id === 'blocked') throw new ForbiddenException('blocked by the app');
+        return { ...(await super.handleRequest(user, context)), tokenId: 'seen-by-subclass' };
+      }
+      protected override throwUnauthorized(error: BearerAuthException, context: ExecutionContext): never {
+        this.calls.push('throwUnauthorized');
+        return super.throwUnauthorized(error, context);
+      }
+    }
+
+    let guard: RecordingGuard;
+
+    beforeEach(async () => {
+      const module = await Test.createTestingModule({
+        imports: [JwtRevocationTestingModule.forRoot({ users: ['user-1', 'blocked'], globalGuard: false, options: { secret: SECRET } })],
+        controllers: [PlainController, PublicClassController],
+        providers: [RecordingGuard, { provide: APP_GUARD, useExisting: RecordingGuard }],
+      }).compile();
+      const app = module.createNestApplication({ logger: false });
+      await app.init();
+      guard = app.get(RecordingGuard);
+      t = { app, versions: module.get(InMemoryTokenVersionStore), tokens: app.get(AuthTokenService), checker: app.get(RevocationChecker), http: () => request(app.getHttpServer()) };
+    });
+
+    it('calls shouldSkip, getRequest, tokenFromRequest and handleRequest, and uses what handleRequest returns', async () => {
+      const token = await t.tokens.issueAccessToken('user-1');
+      const res = await t.http().get('/plain').set(bearer(token)).expect(200);
+      expect(res.body.user).toMatchObject({ id: 'user-1', tokenId: 'seen-by-subclass' });
+      expect(guard.calls).toEqual(['shouldSkip', 'getRequest', 'tokenFromRequest', 'handleRequest']);
+    });
+
+    it('calls throwUnauthorized for a refused token, which still answers 401 with its challenge', async () => {
+      const res = await t.http().get('/plain').set(bearer('not.a.token')).expect(401);
+      expect(res.headers['www-authenticate']).toBe(INVALID_TOKEN);
+      expect(guard.calls).toEqual(['shouldSkip', 'getRequest', 'tokenFromRequest', 'throwUnauthorized']);
+    });
+
+    it('passes on an exception of its own from handleRequest untouched', async () => {
+      const token = await t.tokens.issueAccessToken('blocked');
+      const res = await t.http().get('/plain').set(bearer(token)).expect(403);
+      expect(res.body.message).toBe('blocked by the app');
+      expect(guard.calls).toEqual(['shouldSkip', 'getRequest', 'tokenFromRequest', 'handleRequest']);
+    });
+
+    it('stops at shouldSkip for a @Public() route', async () => {
+      await t.http().get('/public-class').expect(200, { open: true });
+      expect(guard.calls).toEqual(['shouldSkip']);
     });
   });
 
