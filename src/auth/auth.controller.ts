@@ -16,7 +16,7 @@ import {
   Res,
   UnauthorizedException,
 } from '@nestjs/common';
-import { Auth, AuthTokenService, BearerAuthException, CurrentUser, Public, type AuthenticatedUser, type TokenPair } from 'nestjs-jwt-revocation';
+import { Auth, AuthTokenService, BearerAuthException, CurrentUser, Public, writeAuthHeaders, type AuthenticatedUser, type TokenPair } from 'nestjs-jwt-revocation';
 import { UsersService, type PublicUser } from '../users/users.service';
 import { ChangePasswordDto, LoginDto, RegisterDto } from './dto/credentials.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
@@ -77,7 +77,7 @@ export class AuthController {
     try {
       return this.deliver(await this.tokens.refresh(refreshToken), response);
     } catch (error) {
-      if (error instanceof BearerAuthException) for (const [name, value] of Object.entries(error.headers)) response.header(name, value);
+      if (error instanceof BearerAuthException) writeAuthHeaders(response, error);
       throw error;
     }
   }
