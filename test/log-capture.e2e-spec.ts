@@ -1,17 +1,11 @@
 // Every line the app writes through a whole auth cycle (its logger, console, stdout, stderr),
 // failures included, must be free of tokens, their parts, the JWT secret and passwords.
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { inspect } from 'node:util';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { AppModule } from '../src/app.module';
-import { configureApp } from '../src/app.factory';
-import { databaseFromUrl, type AppConfig } from '../src/config';
 import { testMatrix } from './support/databases';
-import { TEST_SECRET } from './support/test-app';
+import { createTestApp, TEST_SECRET, testConfig } from './support/test-app';
 
 /** Keeps every message and every optional parameter (errors with their stack) as text. */
 class CapturingLogger implements LoggerService {
@@ -66,22 +60,7 @@ describe.each(testMatrix())('logs stay free of secrets on $label', ({ database, 
   beforeAll(async () => {
     const created = await database.create();
     drop = created.drop;
-    const config: AppConfig = {
-      port: 0,
-      database: databaseFromUrl(created.url),
-      jwtSecret: TEST_SECRET,
-      redisUrl: undefined,
-      httpAdapter: adapter,
-      cookieMode: false,
-      loginAttempts: { limit: 10, windowMs: 15 * 60 * 1000 },
-      refreshReuseGraceMs: 0,
-    };
-    // createApp() only takes `logger: false`, so the app is built here with the capturing logger.
-    const platform = adapter === 'fastify' ? new FastifyAdapter({ trustProxy: false }) : new ExpressAdapter();
-    app = await NestFactory.create(AppModule.forRoot(config), platform, { logger });
-    configureApp(app);
-    await app.init();
-    if (adapter === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
+    app = await createTestApp(testConfig(created.url, { httpAdapter: adapter }), logger);
   });
 
   afterAll(async () => {

@@ -1,7 +1,6 @@
 import {
   BadRequestException,
   Body,
-  Inject,
   Req,
   Controller,
   Delete,
@@ -22,21 +21,26 @@ import { ChangePasswordDto, LoginDto, RegisterDto } from './dto/credentials.dto'
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
 import { FailedLoginLimiter, TooManyLoginAttemptsException } from './failed-login.limiter';
 import { RefreshCookie } from './refresh-cookie';
-import { APP_CONFIG } from '../app-config.token';
-import type { AppConfig } from '../config';
+import { ConfigService } from '@nestjs/config';
+import type { AppEnv } from '../config';
 
 type HttpRequest = { headers: Record<string, string | string[] | undefined> };
 type HttpResponse = { header(name: string, value: string | string[]): unknown };
 
 @Controller('auth')
 export class AuthController {
+  /** Refresh token in an HttpOnly cookie (AUTH_COOKIE_MODE=true) instead of the body. */
+  private readonly cookieMode: boolean;
+
   constructor(
     private readonly users: UsersService,
     private readonly tokens: AuthTokenService,
     private readonly limiter: FailedLoginLimiter,
     private readonly cookie: RefreshCookie,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    config: ConfigService<AppEnv, true>,
+  ) {
+    this.cookieMode = config.get('app.cookieMode', { infer: true });
+  }
 
   @Public()
   @Post('register')
@@ -72,7 +76,7 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   async refresh(@Body() body: RefreshDto, @Req() request: HttpRequest, @Res({ passthrough: true }) response: HttpResponse): Promise<TokenPair> {
-    const refreshToken = this.config.cookieMode ? this.cookie.read(request) : body.refreshToken;
+    const refreshToken = this.cookieMode ? this.cookie.read(request) : body.refreshToken;
     if (!refreshToken) throw new BadRequestException(['refreshToken is required']);
     try {
       return this.deliver(await this.tokens.refresh(refreshToken), response);
@@ -90,9 +94,9 @@ export class AuthController {
     @Req() request: HttpRequest,
     @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<void> {
-    if (this.config.cookieMode) this.cookie.assertCsrf(request);
+    if (this.cookieMode) this.cookie.assertCsrf(request);
     await this.tokens.logout(user);
-    if (this.config.cookieMode) this.cookie.clear(response);
+    if (this.cookieMode) this.cookie.clear(response);
   }
 
   @Post('logout-all')
@@ -137,7 +141,7 @@ export class AuthController {
 
   /** The pair as the client receives it: in cookie mode the refresh token goes into the cookie only. */
   private deliver({ sessionId: _sessionId, refreshToken, ...pair }: TokenPair, response: HttpResponse): TokenPair {
-    if (!this.config.cookieMode || !refreshToken) return { ...pair, ...(refreshToken ? { refreshToken } : {}) };
+    if (!this.cookieMode || !refreshToken) return { ...pair, ...(refreshToken ? { refreshToken } : {}) };
     this.cookie.write(response, refreshToken, this.tokens.sessionLifetimeSeconds());
     return pair;
   }
