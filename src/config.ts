@@ -19,8 +19,11 @@ export interface AppConfig {
   httpAdapter: 'express' | 'fastify';
   /** Refresh token in an HttpOnly cookie instead of the body. */
   cookieMode: boolean;
-  /** Failed logins allowed per account and window. */
-  loginAttempts: { limit: number; windowMs: number };
+  /**
+   * Failed password checks (login, change-password) allowed per window: `limit` per account and
+   * client IP, `perClientLimit` per client IP over all accounts.
+   */
+  loginAttempts: { limit: number; perClientLimit: number; windowMs: number };
   /** Window (ms) in which a concurrent duplicate refresh gets the same pair; 0 = strict. */
   refreshReuseGraceMs: number;
   /** Anything else to pass to JwtRevocationModule (tests tune cache, keys and lifetimes here). */
@@ -55,7 +58,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl: env.REDIS_URL || undefined,
     httpAdapter: httpAdapterFromEnv(env),
     cookieMode: env.AUTH_COOKIE_MODE === 'true',
-    loginAttempts: { limit: 10, windowMs: 15 * 60 * 1000 },
+    loginAttempts: { limit: 10, perClientLimit: 100, windowMs: 15 * 60 * 1000 },
     refreshReuseGraceMs: nonNegativeInteger(env.REFRESH_REUSE_GRACE_MS, 'REFRESH_REUSE_GRACE_MS'),
   };
 }

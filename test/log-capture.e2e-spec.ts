@@ -1,52 +1,11 @@
 // Every line the app writes through a whole auth cycle (its logger, console, stdout, stderr),
 // failures included, must be free of tokens, their parts, the JWT secret and passwords.
-import type { INestApplication, LoggerService } from '@nestjs/common';
-import { inspect } from 'node:util';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { testMatrix } from './support/databases';
+import { CapturingLogger, captureProcessOutput } from './support/log-capture';
 import { createTestApp, TEST_SECRET, testConfig } from './support/test-app';
-
-/** Keeps every message and every optional parameter (errors with their stack) as text. */
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log = (...args: unknown[]) => this.capture('log', args);
-  error = (...args: unknown[]) => this.capture('error', args);
-  warn = (...args: unknown[]) => this.capture('warn', args);
-  debug = (...args: unknown[]) => this.capture('debug', args);
-  verbose = (...args: unknown[]) => this.capture('verbose', args);
-  fatal = (...args: unknown[]) => this.capture('fatal', args);
-
-  private capture(level: string, args: unknown[]): void {
-    this.lines.push(`${level}: ${args.map(asText).join(' | ')}`);
-  }
-}
-
-function asText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value instanceof Error) return `${value.stack ?? ''} ${inspect(value, { depth: 5, showHidden: true })}`;
-  return inspect(value, { depth: 5 });
-}
-
-/** Records process.stdout / stderr writes and console calls (swallowed while recording). */
-function captureProcessOutput(): { lines: string[]; restore(): void } {
-  const lines: string[] = [];
-  const restores: Array<() => void> = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    const spy = jest.spyOn(stream, 'write').mockImplementation(((chunk: unknown) => {
-      lines.push(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
-      return true;
-    }) as typeof stream.write);
-    restores.push(() => spy.mockRestore());
-  }
-  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-    const spy = jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      lines.push(args.map(asText).join(' '));
-    });
-    restores.push(() => spy.mockRestore());
-  }
-  return { lines, restore: () => restores.forEach((restore) => restore()) };
-}
 
 const PASSWORD = 'first password 123';
 const NEW_PASSWORD = 'second password 456';

@@ -1,28 +1,29 @@
 import {
   BadRequestException,
   Body,
-  Req,
   Controller,
   Delete,
+  ForbiddenException,
   Get,
+  Headers,
   HttpCode,
   Ip,
   NotFoundException,
   Param,
   ParseUUIDPipe,
   Post,
-  Headers,
+  Req,
   Res,
-  UnauthorizedException,
 } from '@nestjs/common';
-import { Auth, AuthTokenService, BearerAuthException, CurrentUser, Public, type AuthenticatedUser, type TokenPair } from 'nestjs-jwt-revocation';
+import { ConfigService } from '@nestjs/config';
+import { Auth, AuthTokenService, CurrentUser, InvalidRefreshTokenException, Public, type AuthenticatedUser, type TokenPair } from 'nestjs-jwt-revocation';
+import type { AppEnv } from '../config';
 import { UsersService, type PublicUser } from '../users/users.service';
+import { AuthAuditLog } from './auth-audit.log';
 import { ChangePasswordDto, LoginDto, RegisterDto } from './dto/credentials.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
-import { FailedLoginLimiter, TooManyLoginAttemptsException } from './failed-login.limiter';
+import { PasswordAuthenticator, type ClientInfo } from './password-authenticator';
 import { RefreshCookie } from './refresh-cookie';
-import { ConfigService } from '@nestjs/config';
-import type { AppEnv } from '../config';
 
 type HttpRequest = { headers: Record<string, string | string[] | undefined> };
 type HttpResponse = { header(name: string, value: string | string[]): unknown };
@@ -35,8 +36,9 @@ export class AuthController {
   constructor(
     private readonly users: UsersService,
     private readonly tokens: AuthTokenService,
-    private readonly limiter: FailedLoginLimiter,
+    private readonly passwords: PasswordAuthenticator,
     private readonly cookie: RefreshCookie,
+    private readonly audit: AuthAuditLog,
     config: ConfigService<AppEnv, true>,
   ) {
     this.cookieMode = config.get('app.cookieMode', { infer: true });
@@ -57,31 +59,27 @@ export class AuthController {
     @Headers('user-agent') userAgent: string | undefined,
     @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<TokenPair> {
-    const account = body.email.trim().toLowerCase();
-    try {
-      this.limiter.assertAllowed(account);
-    } catch (error) {
-      if (error instanceof TooManyLoginAttemptsException) response.header('Retry-After', String(error.retryAfterSeconds));
-      throw error;
-    }
-    const user = await this.users.checkCredentials(account, body.password);
-    if (!user) {
-      this.limiter.recordFailure(account);
-      throw new UnauthorizedException('Invalid email or password');
-    }
+    const user = await this.passwords.login(body.email, body.password, { ip, userAgent });
     return this.deliver(await this.tokens.login(user.id, { ip, userAgent }), response);
   }
 
   @Public()
   @Post('refresh')
   @HttpCode(200)
-  async refresh(@Body() body: RefreshDto, @Req() request: HttpRequest, @Res({ passthrough: true }) response: HttpResponse): Promise<TokenPair> {
-    const refreshToken = this.cookieMode ? this.cookie.read(request) : body.refreshToken;
+  async refresh(
+    @Body() body: RefreshDto,
+    @Req() request: HttpRequest,
+    @Ip() ip: string,
+    @Headers('user-agent') userAgent: string | undefined,
+    @Res({ passthrough: true }) response: HttpResponse,
+  ): Promise<TokenPair> {
+    const refreshToken = this.cookieMode ? this.checkCsrf(() => this.cookie.read(request), { ip, userAgent }) : body.refreshToken;
     if (!refreshToken) throw new BadRequestException(['refreshToken is required']);
     try {
       return this.deliver(await this.tokens.refresh(refreshToken), response);
     } catch (error) {
-      if (error instanceof BearerAuthException) for (const [name, value] of Object.entries(error.headers)) response.header(name, value);
+      // The library does not say which check refused it (unknown, expired, revoked or replayed).
+      if (error instanceof InvalidRefreshTokenException) this.audit.record('refresh', 'failure', 'invalid_grant', { ip, userAgent });
       throw error;
     }
   }
@@ -92,9 +90,11 @@ export class AuthController {
     @CurrentUser() user: AuthenticatedUser,
     @Body() _body: LogoutDto,
     @Req() request: HttpRequest,
+    @Ip() ip: string,
+    @Headers('user-agent') userAgent: string | undefined,
     @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<void> {
-    if (this.cookieMode) this.cookie.assertCsrf(request);
+    if (this.cookieMode) this.checkCsrf(() => this.cookie.assertCsrf(request), { ip, userAgent, userId: user.id });
     await this.tokens.logout(user);
     if (this.cookieMode) this.cookie.clear(response);
   }
@@ -111,11 +111,11 @@ export class AuthController {
   async changePassword(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: ChangePasswordDto,
+    @Ip() ip: string,
+    @Headers('user-agent') userAgent: string | undefined,
     @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<TokenPair> {
-    if (!(await this.users.changePassword(Number(user.id), body.currentPassword, body.newPassword))) {
-      throw new UnauthorizedException('Current password is wrong');
-    }
+    await this.passwords.changePassword(Number(user.id), body.currentPassword, body.newPassword, { ip, userAgent });
     const pair = await this.tokens.passwordChanged(user.id, user.sessionId);
     return this.deliver(pair ?? (await this.tokens.login(user.id)), response);
   }
@@ -144,5 +144,14 @@ export class AuthController {
     if (!this.cookieMode || !refreshToken) return { ...pair, ...(refreshToken ? { refreshToken } : {}) };
     this.cookie.write(response, refreshToken, this.tokens.sessionLifetimeSeconds());
     return pair;
+  }
+
+  private checkCsrf<T>(check: () => T, client: ClientInfo & { userId?: string }): T {
+    try {
+      return check();
+    } catch (error) {
+      if (error instanceof ForbiddenException) this.audit.record('csrf', 'refused', 'csrf_check_failed', client);
+      throw error;
+    }
   }
 }

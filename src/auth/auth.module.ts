@@ -2,8 +2,10 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppEnv } from '../config';
 import { UsersModule } from '../users/users.module';
+import { AuthAuditLog } from './auth-audit.log';
 import { AuthController } from './auth.controller';
-import { FailedLoginLimiter } from './failed-login.limiter';
+import { LoginAttemptLimiter } from './login-attempt.limiter';
+import { PasswordAuthenticator } from './password-authenticator';
 import { RefreshCookie } from './refresh-cookie';
 
 /** Register, login, refresh, logout and sessions over the library's AuthTokenService. */
@@ -12,13 +14,12 @@ import { RefreshCookie } from './refresh-cookie';
   controllers: [AuthController],
   providers: [
     RefreshCookie,
+    AuthAuditLog,
+    PasswordAuthenticator,
     {
-      provide: FailedLoginLimiter,
+      provide: LoginAttemptLimiter,
       inject: [ConfigService],
-      useFactory: (config: ConfigService<AppEnv, true>) => {
-        const { limit, windowMs } = config.get('app.loginAttempts', { infer: true });
-        return new FailedLoginLimiter(limit, windowMs);
-      },
+      useFactory: (config: ConfigService<AppEnv, true>) => new LoginAttemptLimiter(config.get('app.loginAttempts', { infer: true })),
     },
   ],
 })

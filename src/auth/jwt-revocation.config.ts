@@ -3,6 +3,7 @@ import type { JwtRevocationModule } from 'nestjs-jwt-revocation';
 import { RedisRevocationBroadcaster } from 'nestjs-jwt-revocation/redis';
 import type { AppEnv } from '../config';
 import { User } from '../users/user.entity';
+import { auditRevocation } from './auth-audit.log';
 
 type JwtRevocationAsyncOptions = Parameters<typeof JwtRevocationModule.forRootAsync>[0];
 
@@ -15,6 +16,7 @@ export const jwtRevocationModuleOptions: JwtRevocationAsyncOptions = {
       secret: app.jwtSecret,
       typeorm: { entity: User, versionColumn: 'tokenVersion' },
       sessions: { reuseGraceMs: app.refreshReuseGraceMs },
+      onRevocation: auditRevocation,
       // Without REDIS_URL the in-process default serves a single instance.
       ...(app.redisUrl ? { broadcaster: new RedisRevocationBroadcaster({ connection: app.redisUrl }) } : {}),
       ...app.revocationOptions,

@@ -22,7 +22,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = 
     redisUrl: undefined,
     httpAdapter: 'express',
     cookieMode: false,
-    loginAttempts: { limit: 10, windowMs: 15 * 60 * 1000 },
+    loginAttempts: { limit: 10, perClientLimit: 100, windowMs: 15 * 60 * 1000 },
     refreshReuseGraceMs: 0,
     ...overrides,
   };
