@@ -21,7 +21,7 @@ const USER_AGENT_MAX = 200;
 
 /** A revocation the library reports (logout, logout-all, password change, reuse detected): one line. */
 export function auditRevocation(event: RevocationEvent): void {
-  write({ event: 'revocation', outcome: 'success', reason: event.type, userId: event.userId, sessions: event.sessionIds.length });
+  write({ event: 'revocation', outcome: 'success', reason: event.type, userId: String(event.userId), sessions: event.sessionIds.length });
 }
 
 /**
@@ -43,7 +43,7 @@ export class AuthAuditLog {
       event,
       outcome,
       ...(reason ? { reason } : {}),
-      ...(actor.userId !== undefined ? { userId: actor.userId } : {}),
+      ...(actor.userId !== undefined ? { userId: String(actor.userId) } : {}),
       ...(actor.userId === undefined && actor.email !== undefined ? { emailHash: this.emailHash(actor.email) } : {}),
       ip: actor.ip,
       userAgent: actor.userAgent?.slice(0, USER_AGENT_MAX),
