@@ -7,6 +7,7 @@ import { jwtRevocationModuleOptions } from './auth/jwt-revocation.config';
 import { appConfig } from './config';
 import { typeOrmModuleOptions } from './database/typeorm.config';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -17,6 +18,7 @@ import { UsersModule } from './users/users.module';
     UsersModule,
     AuthModule,
     HealthModule,
+    MetricsModule,
   ],
 })
 export class AppModule {}

@@ -5,8 +5,11 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { configureApp, httpAdapterFor } from './app.setup';
 import { httpAdapterFromEnv, InvalidConfigError, type AppEnv } from './config';
+import { startMetricsSdk } from './metrics/metrics-sdk';
 
 async function bootstrap(): Promise<void> {
+  // Before the app exists: the library takes its meter when its module is built.
+  startMetricsSdk();
   // Startup errors come to the catch below (abortOnError: false); logs wait until the app is up,
   // so a bad setting prints one clear line instead of Nest's stack trace.
   const app = await NestFactory.create(AppModule, httpAdapterFor(httpAdapterFromEnv()), {

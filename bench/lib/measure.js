@@ -19,6 +19,7 @@ async function measure(row, databaseUrl, taskset, profile) {
     BENCH_REDIS_URL: row.redis ? settings.redisUrl : '',
     BENCH_REDIS_CHANNEL: `jwt-revocation:bench:${process.pid}`,
     BENCH_PROFILE: settings.profile ? '1' : '',
+    BENCH_OTEL_SDK: row.otel ? '1' : '',
   });
   const load = startNode(path.join(BENCH_DIR, 'load-generator.js'), taskset ? 1 : undefined, {}, false);
   try {

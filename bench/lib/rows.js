@@ -10,7 +10,21 @@ const SCENARIOS = [
   { id: 'c-pg', label: '(c) lib, cache off, PostgreSQL', scenario: 'lib-no-cache', database: 'postgres' },
   { id: 'd', label: '(d) lib, cache on', scenario: 'lib-cache', database: 'sqlite' },
   { id: 'e', label: '(e) lib, cache + Redis', scenario: 'lib-redis', database: 'sqlite', redis: true },
+  ...(settings.otel ? [{ id: 'd-otel', label: '(d) with OTel metrics SDK', scenario: 'lib-cache', database: 'sqlite', otel: true }] : []),
 ];
+
+/**
+ * (d-otel) against (d) on one platform: the median over rounds of each round's ratio, so both
+ * rows of a pair ran minutes apart at most, under the same machine load.
+ */
+function pairedRatio(rows, id, baseId, platform) {
+  const row = rows.find((r) => r.id === id && r.platform === platform && !r.skipped);
+  const base = rows.find((r) => r.id === baseId && r.platform === platform && !r.skipped);
+  if (!row || !base) return undefined;
+  const ratios = row.runs.slice(0, base.runs.length).map((run, round) => run.rps / base.runs[round].rps).sort((a, b) => a - b);
+  const mid = Math.floor(ratios.length / 2);
+  return { ratios, median: ratios.length % 2 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2 };
+}
 
 /** One row's rounds as one: medians of req/s and latencies, counters summed over all requests. */
 function combineRuns(runs) {
@@ -77,10 +91,17 @@ function evaluateTargets(rows, propagation) {
         : { name, detail: 'not run' });
     }
   }
+  for (const platform of settings.otel ? settings.platforms : []) {
+    const paired = pairedRatio(rows, 'd-otel', 'd', platform);
+    const name = `(d) with the metrics SDK >= 0.95x (d) on ${platform} (paired rounds)`;
+    targets.push(paired
+      ? { name, met: paired.median >= 0.95, detail: `median ${paired.median.toFixed(3)}x; rounds ${paired.ratios.map((r) => r.toFixed(3)).join(', ')}` }
+      : { name, detail: 'not run' });
+  }
   targets.push(propagation
     ? { name: 'propagation p99 <= 10 ms', met: propagation.publishToApplied.p99 <= 10 && propagation.lost === 0 && propagation.stillAccepted === 0, detail: `p99 ${propagation.publishToApplied.p99.toFixed(3)} ms, lost ${propagation.lost}, still accepted ${propagation.stillAccepted}` }
     : { name: 'propagation p99 <= 10 ms', detail: 'not run' });
   return targets;
 }
 
-module.exports = { SCENARIOS, combineRuns, addRatios, evaluateTargets };
+module.exports = { SCENARIOS, combineRuns, addRatios, evaluateTargets, pairedRatio };

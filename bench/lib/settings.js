@@ -44,6 +44,8 @@ const settings = {
   writeDocs: process.env.BENCH_WRITE_DOCS !== '0',
   profile: process.env.BENCH_PROFILE === '1',
   retries: nonNegative('BENCH_RETRIES', 0),
+  /** Adds the (d-otel) row: (d) with the OpenTelemetry metrics SDK registered. */
+  otel: process.env.BENCH_OTEL === '1',
   /** Cores used by other processes (plus steal) above which a measured run is repeated. */
   otherCpuLimit: 0.15,
   secret: crypto.randomBytes(48).toString('base64url'),

@@ -7,6 +7,7 @@ import { benchConfigFromEnv } from './bench-config';
 import { BenchModule } from './bench.module';
 import { QueryCounter } from './query-counter';
 import { acceptProfilingRequests } from './cpu-profiler';
+import { registerMetricsSdk } from './metrics-sdk';
 
 /**
  * One bench server: `node -r ./bench/register-paths.js bench/.build/server.js`, configured by the
@@ -15,6 +16,7 @@ import { acceptProfilingRequests } from './cpu-profiler';
  */
 async function main(): Promise<void> {
   const config = benchConfigFromEnv();
+  if (process.env.BENCH_OTEL_SDK === '1') registerMetricsSdk();
   const module = BenchModule.forScenario(config, new QueryCounter());
   const logger: ['error', 'warn'] = ['error', 'warn'];
   const app: INestApplication =

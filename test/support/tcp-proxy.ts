@@ -8,6 +8,7 @@ export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private down = false;
+  private blackHoled = false;
   port = 0;
 
   constructor(
@@ -18,6 +19,7 @@ export class TcpProxy {
   async start(): Promise<this> {
     this.server = createServer((client) => {
       if (this.down) return client.destroy();
+      if (this.blackHoled) return this.hold(client);
       const upstream = connect(this.targetPort, this.targetHost);
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
@@ -39,8 +41,22 @@ export class TcpProxy {
     for (const socket of this.sockets) socket.destroy();
   }
 
+  /** Packets vanish: connections stay open and new ones are accepted, but nothing gets through. */
+  blackHole(): void {
+    this.blackHoled = true;
+    for (const socket of this.sockets) socket.unpipe().pause();
+  }
+
+  /** Accepted, never answered. */
+  private hold(client: Socket): void {
+    client.on('error', () => undefined).on('close', () => this.sockets.delete(client));
+    this.sockets.add(client.pause());
+  }
+
   restore(): void {
+    if (this.blackHoled) for (const socket of this.sockets) socket.destroy(); // their bytes are lost; clients reconnect
     this.down = false;
+    this.blackHoled = false;
   }
 
   async stop(): Promise<void> {

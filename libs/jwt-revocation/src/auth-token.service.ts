@@ -11,6 +11,7 @@ import { sessionsOf } from './sessions/sessions-of';
 import { RevocationService } from './revocation/revocation.service';
 import { RevocationChecker } from './revocation/revocation-checker';
 import type { RevocationMetrics } from './metrics/revocation-metrics';
+import { RevocationTelemetry } from './telemetry/revocation-telemetry';
 
 /**
  * Issues access and refresh tokens and revokes them: logout of one session, of all sessions,
@@ -27,6 +28,7 @@ export class AuthTokenService {
     private readonly revocation: RevocationService,
     private readonly purger: SessionPurger,
     private readonly checker: RevocationChecker,
+    private readonly telemetry: RevocationTelemetry,
   ) {}
 
   /**
@@ -52,19 +54,20 @@ export class AuthTokenService {
    * same successor pair instead.
    */
   async refresh(refreshToken: unknown): Promise<TokenPair> {
-    return this.sessions.refresh(refreshToken);
+    return this.telemetry.traceRefresh((recorder) => this.sessions.refresh(refreshToken, recorder));
   }
 
   /** Ends the caller's session (its refresh token and, on the next request, its access tokens). */
   async logout(user: Pick<AuthenticatedUser, 'id' | 'sessionId'>): Promise<void> {
     sessionsOf(this.options);
     if (!user.sessionId) throw new BadRequestException('This token belongs to no session; use logout-all to end every token');
-    await this.revocation.endSessions(user.id, [user.sessionId], 'logout', 'logout');
+    const sessionId = user.sessionId;
+    await this.telemetry.traceRevocation('logout', () => this.revocation.endSessions(user.id, [sessionId], 'logout', 'logout'), ended);
   }
 
   /** Every token of the user issued before now is refused from the next request on. */
   async logoutAll(userId: string | number): Promise<void> {
-    await this.revocation.raiseVersion(String(userId), 'logout-all', 'logout-all');
+    await this.telemetry.traceRevocation('logout-all', () => this.revocation.raiseVersion(String(userId), 'logout-all', 'logout-all'));
   }
 
   /**
@@ -73,20 +76,20 @@ export class AuthTokenService {
    */
   async passwordChanged(userId: string | number, keepSessionId?: string): Promise<TokenPair | undefined> {
     const id = String(userId);
-    await this.revocation.raiseVersion(id, 'password-changed', 'password-changed', keepSessionId);
+    await this.telemetry.traceRevocation('password-changed', () => this.revocation.raiseVersion(id, 'password-changed', 'password-changed', keepSessionId));
     if (!keepSessionId || !this.options.sessions) return undefined;
     return this.sessions.rebind(id, keepSessionId);
   }
 
   /** Ends one session of the user; false when the user has no such live session. */
   async revokeSession(userId: string | number, sessionId: string): Promise<boolean> {
-    const revoked = await this.revocation.endSessions(String(userId), [sessionId], 'revoked', 'session-revoked');
+    const revoked = await this.telemetry.traceRevocation('session-revoked', () => this.revocation.endSessions(String(userId), [sessionId], 'revoked', 'session-revoked'), ended);
     return revoked.length > 0;
   }
 
   /** Ends every session of the user except the current one; returns how many ended. */
   async revokeOtherSessions(userId: string | number, currentSessionId: string): Promise<number> {
-    return this.revocation.endOtherSessions(String(userId), currentSessionId);
+    return this.telemetry.traceRevocation('session-revoked', () => this.revocation.endOtherSessions(String(userId), currentSessionId), (count) => count);
   }
 
   /** The user's live sessions, newest first. */
@@ -109,6 +112,8 @@ export class AuthTokenService {
 
   /** Counters for your metrics. */
   metrics(): Readonly<RevocationMetrics & { cacheSize: number }> {
-    return { ...this.checker.metrics, cacheSize: this.checker.cacheSize };
+    return { ...this.telemetry.metrics(), cacheSize: this.checker.cacheSize };
   }
 }
+
+const ended = (sessionIds: string[]): number => sessionIds.length;

@@ -1,5 +1,5 @@
 // The public API of nestjs-jwt-revocation. Optional integrations live in their own entry
-// points: 'nestjs-jwt-revocation/typeorm', 'nestjs-jwt-revocation/redis' and '/testing'.
+// points: 'nestjs-jwt-revocation/typeorm', 'nestjs-jwt-revocation/redis', '/terminus' and '/testing'.
 
 // Module and options
 export { JwtRevocationModule } from './jwt-revocation.module';
@@ -51,6 +51,17 @@ export { LocalRevocationBroadcaster } from './broadcast/local-revocation.broadca
 export type { RevocationEvent, RevocationEventType } from './events/revocation-event';
 export { REVOCATION_EVENT_PREFIX } from './events/revocation-event.publisher';
 
+// Telemetry (OpenTelemetry through the optional peer @opentelemetry/api) and what health checks read
+export { RevocationTelemetry, type RevocationTelemetryOptions, type RefreshRecorder } from './telemetry/revocation-telemetry';
+export { METRIC_NAMES, SPAN_NAMES, SPAN_ATTRIBUTES } from './telemetry/telemetry-names';
+export type { CheckOutcome, CheckSource, RefreshOutcome, StoreReadTarget } from './telemetry/telemetry-names';
+export { REVOCATION_STORE_PROBE, StoreReadProbe, type RevocationStoreProbe } from './health/revocation-store-probe';
+export {
+  INVALIDATION_CHANNEL_STATUS,
+  BroadcasterConnectionStatus,
+  type InvalidationChannelStatus,
+} from './health/invalidation-channel-status';
+
 // Errors
 export {
   BearerAuthException,
@@ -59,7 +70,7 @@ export {
   MissingTokenException,
   RevocationUnavailableException,
 } from './errors/bearer-auth.exceptions';
-export { InvalidRefreshTokenException } from './errors/invalid-refresh-token.exception';
+export { InvalidRefreshTokenException, type RefreshRefusal } from './errors/invalid-refresh-token.exception';
 export { JwtRevocationConfigError } from './errors/jwt-revocation-config.error';
 export { writeAuthHeaders } from './errors/auth-headers';
 

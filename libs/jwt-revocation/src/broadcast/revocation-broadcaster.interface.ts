@@ -1,5 +1,5 @@
-/** A change other instances must drop from their caches. */
-export type InvalidationMessage = { kind: 'user'; userId: string } | { kind: 'sessions'; sessionIds: string[] };
+/** A change other instances must drop from their caches; `sentAt` (publisher's epoch ms) measures propagation lag. */
+export type InvalidationMessage = ({ kind: 'user'; userId: string } | { kind: 'sessions'; sessionIds: string[] }) & { sentAt?: number };
 
 export interface InvalidationListener {
   /** Another instance changed this state. */

@@ -7,11 +7,12 @@ const logger = new Logger('JwtRevocation');
  * Runs a store operation; a failure becomes a 503 that names nothing internal, so a revocation
  * never answers 2xx unless it was stored.
  */
-export async function callStore<T>(operation: () => Promise<T>, retryAfterSeconds: number): Promise<T> {
+export async function callStore<T>(operation: () => Promise<T>, retryAfterSeconds: number, telemetry?: { storeFailed(): void }): Promise<T> {
   try {
     return await operation();
   } catch (error) {
     if (error instanceof RevocationUnavailableException) throw error;
+    telemetry?.storeFailed();
     logger.error(`Revocation store unavailable: ${(error as Error)?.name ?? 'error'}`);
     throw new RevocationUnavailableException(retryAfterSeconds);
   }

@@ -88,9 +88,10 @@ function parseMessage(raw: string): InvalidationMessage | undefined {
   if (raw.length > MAX_MESSAGE_LENGTH) return undefined;
   try {
     const value = JSON.parse(raw) as Partial<InvalidationMessage>;
-    if (value.kind === 'user' && typeof value.userId === 'string') return { kind: 'user', userId: value.userId };
+    const sentAt = Number.isFinite(value.sentAt) ? { sentAt: value.sentAt } : {};
+    if (value.kind === 'user' && typeof value.userId === 'string') return { kind: 'user', userId: value.userId, ...sentAt };
     if (value.kind === 'sessions' && Array.isArray(value.sessionIds) && value.sessionIds.every((id) => typeof id === 'string')) {
-      return { kind: 'sessions', sessionIds: value.sessionIds };
+      return { kind: 'sessions', sessionIds: value.sessionIds, ...sentAt };
     }
   } catch {
     // not ours

@@ -5,7 +5,9 @@ import type { TokenVersionStore } from './token-version-store.interface';
 import type { SessionStore } from '../sessions/session-store.interface';
 import type { InvalidationMessage, RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
 import { RevocationCache } from './revocation-cache';
-import { emptyMetrics, type RevocationMetrics } from '../metrics/revocation-metrics';
+import type { RevocationMetrics } from '../metrics/revocation-metrics';
+import { RevocationTelemetry } from '../telemetry/revocation-telemetry';
+import type { CheckSource, StoreReadTarget } from '../telemetry/telemetry-names';
 import { InvalidTokenException, RevocationUnavailableException } from '../errors/bearer-auth.exceptions';
 
 /**
@@ -14,7 +16,6 @@ import { InvalidTokenException, RevocationUnavailableException } from '../errors
  */
 @Injectable()
 export class RevocationChecker {
-  readonly metrics: RevocationMetrics = emptyMetrics();
   private readonly cache: RevocationCache | undefined;
 
   constructor(
@@ -22,8 +23,14 @@ export class RevocationChecker {
     @Inject(TOKEN_VERSION_STORE) private readonly versions: TokenVersionStore,
     @Inject(REVOCATION_BROADCASTER) private readonly broadcaster: RevocationBroadcaster,
     @Optional() @Inject(SESSION_STORE) private readonly sessions?: SessionStore,
+    @Optional() readonly telemetry: RevocationTelemetry = new RevocationTelemetry({ api: null }),
   ) {
     this.cache = options.cache.enabled ? new RevocationCache(options.cache.maxEntries, options.cache.ttlMs) : undefined;
+  }
+
+  /** Counters, the same ones OpenTelemetry reads. */
+  get metrics(): RevocationMetrics {
+    return this.telemetry.metrics();
   }
 
   /** Entries held by the in-process cache (0 when it is off). */
@@ -34,21 +41,29 @@ export class RevocationChecker {
   /** Throws `InvalidTokenException` when revoked, `RevocationUnavailableException` when unknowable. */
   async assertCurrent(userId: string, version: number, sessionId: string | undefined, strict = false): Promise<void> {
     const trustCache = !strict && this.cache !== undefined && this.broadcaster.isConnected();
-    const current = await this.currentVersion(userId, trustCache);
-    if (current === null || current !== version) throw new InvalidTokenException();
-    if (sessionId !== undefined && !(await this.sessionLive(userId, sessionId, trustCache))) {
-      throw new InvalidTokenException();
+    const lookup: CheckLookup = { source: 'cache' };
+    try {
+      const current = await this.currentVersion(userId, trustCache, lookup);
+      if (current === null || current !== version) throw new InvalidTokenException();
+      if (sessionId !== undefined && !(await this.sessionLive(userId, sessionId, trustCache, lookup))) {
+        throw new InvalidTokenException();
+      }
+    } catch (error) {
+      this.telemetry.check(error instanceof RevocationUnavailableException ? 'unavailable' : 'refused', lookup.source);
+      throw error;
     }
+    this.telemetry.check('accepted', lookup.source);
   }
 
   /** Drops local state and tells the other instances. */
   async invalidate(message: InvalidationMessage): Promise<void> {
     this.forget(message);
-    await this.broadcaster.publish(message);
+    await this.broadcaster.publish({ ...message, sentAt: Date.now() });
   }
 
   /** Applies an invalidation that came from another instance. */
   forget(message: InvalidationMessage): void {
+    if (message.sentAt !== undefined) this.telemetry.invalidationReceived(message.sentAt);
     if (message.kind === 'user') this.cache?.forgetUser(message.userId);
     else this.cache?.forgetSessions(message.sessionIds);
   }
@@ -57,46 +72,51 @@ export class RevocationChecker {
     this.cache?.clear();
   }
 
-  private async currentVersion(userId: string, trustCache: boolean): Promise<number | null> {
+  private async currentVersion(userId: string, trustCache: boolean, lookup: CheckLookup): Promise<number | null> {
     if (trustCache) {
       const cached = this.cache!.getVersion(userId);
       if (cached !== undefined) {
-        this.metrics.cacheHits++;
+        this.telemetry.cacheHit();
         return cached;
       }
     }
-    this.metrics.cacheMisses++;
+    this.telemetry.cacheMiss();
+    lookup.source = 'store';
     const epoch = this.cache?.currentEpoch() ?? 0;
-    const version = await this.read(() => this.versions.getVersion(userId));
+    const version = await this.read('version', () => this.versions.getVersion(userId));
     if (trustCache) this.cache!.setVersion(userId, version, epoch);
     return version;
   }
 
-  private async sessionLive(userId: string, sessionId: string, trustCache: boolean): Promise<boolean> {
+  private async sessionLive(userId: string, sessionId: string, trustCache: boolean, lookup: CheckLookup): Promise<boolean> {
     if (!this.sessions) return false; // a token naming a session we cannot check is refused
     if (trustCache) {
       const owner = this.cache!.getSessionOwner(sessionId);
       if (owner !== undefined) {
-        this.metrics.cacheHits++;
+        this.telemetry.cacheHit();
         return owner === userId;
       }
     }
-    this.metrics.cacheMisses++;
+    this.telemetry.cacheMiss();
+    lookup.source = 'store';
     const epoch = this.cache?.currentEpoch() ?? 0;
-    const session = await this.read(() => this.sessions!.find(sessionId));
+    const session = await this.read('session', () => this.sessions!.find(sessionId));
     // Cached with its owner, so a token naming someone else's session can neither use nor poison it.
     const owner = session !== null && session.revokedAt === null ? session.userId : null;
     if (trustCache) this.cache!.setSessionOwner(sessionId, owner, epoch);
     return owner === userId;
   }
 
-  private async read<T>(query: () => Promise<T>): Promise<T> {
-    this.metrics.storeReads++;
+  private async read<T>(target: StoreReadTarget, query: () => Promise<T>): Promise<T> {
     try {
-      return await query();
+      return await this.telemetry.readStore(target, query);
     } catch {
-      this.metrics.failClosedRefusals++;
       throw new RevocationUnavailableException(this.options.retryAfterSeconds);
     }
   }
+}
+
+/** Where one check's answer came from; `store` once any lookup missed the cache. */
+interface CheckLookup {
+  source: CheckSource;
 }

@@ -8,6 +8,7 @@ import type { RevocationEventType } from '../events/revocation-event';
 import { RevocationEventPublisher } from '../events/revocation-event.publisher';
 import { callStore } from '../errors/store-call';
 import { RevocationChecker } from './revocation-checker';
+import { RevocationTelemetry } from '../telemetry/revocation-telemetry';
 
 /**
  * Every revocation, fanned out the same way: stored first, then this instance's cache and the
@@ -22,6 +23,7 @@ export class RevocationService {
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
     private readonly checker: RevocationChecker,
     private readonly events: RevocationEventPublisher,
+    private readonly telemetry: RevocationTelemetry,
   ) {}
 
   /** Ends one session of the user (logout); returns the ids it ended. */
@@ -67,13 +69,13 @@ export class RevocationService {
   }
 
   private async announce(type: RevocationEventType, userId: string, sessionIds: string[], invalidation: InvalidationMessage): Promise<void> {
-    this.checker.metrics.revocations++;
+    this.telemetry.revoked(type);
     // Stored already; if the other instances cannot be told, the caller must not see success.
     await this.store(() => this.checker.invalidate(invalidation));
     await this.events.publish({ type, userId, sessionIds, at: Date.now() });
   }
 
   private store<T>(operation: () => Promise<T>): Promise<T> {
-    return callStore(operation, this.options.retryAfterSeconds);
+    return callStore(operation, this.options.retryAfterSeconds, this.telemetry);
   }
 }

@@ -11,6 +11,7 @@ import { RefreshTokenCodec } from './refresh-token.codec';
 import type { SessionRecord } from './session-record';
 import type { SessionView } from './session-view';
 import { sessionsOf } from './sessions-of';
+import { RevocationTelemetry, type RefreshRecorder } from '../telemetry/revocation-telemetry';
 
 /**
  * Sessions and their rotating refresh tokens: starting one at login, exchanging a refresh token
@@ -22,6 +23,7 @@ export class SessionService {
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
     private readonly issuer: AccessTokenIssuer,
     private readonly revocation: RevocationService,
+    private readonly telemetry: RevocationTelemetry,
   ) {}
 
   /** A new session for a user whose current version is `version`, and its first pair. */
@@ -58,20 +60,20 @@ export class SessionService {
    * revokes its whole family and throws; within `reuseGraceMs` a concurrent duplicate gets the
    * same successor pair instead. A session bound to another version than the user's is ended.
    */
-  async refresh(refreshToken: unknown): Promise<TokenPair> {
+  async refresh(refreshToken: unknown, recorder?: RefreshRecorder): Promise<TokenPair> {
     const sessions = this.sessions;
     const parsed = this.refreshTokens.parse(refreshToken);
-    if (!parsed) throw new InvalidRefreshTokenException();
+    if (!parsed) throw new InvalidRefreshTokenException('invalid');
     const token = refreshToken as string;
     const session = await this.store(() => sessions.store.find(parsed.sessionId));
-    if (!session || session.revokedAt !== null) throw new InvalidRefreshTokenException();
+    if (!session || session.revokedAt !== null) throw new InvalidRefreshTokenException(session ? 'revoked' : 'invalid');
     const now = Date.now();
-    if (now >= session.expiresAt || now >= session.idleExpiresAt) throw new InvalidRefreshTokenException();
+    if (now >= session.expiresAt || now >= session.idleExpiresAt) throw new InvalidRefreshTokenException('expired');
     const version = await this.issuer.currentVersion(session.userId);
     if (session.tokenVersion >= 0 && session.tokenVersion !== version) {
       // Raised since (logout-all, password change, or straight in the database): the session is over.
       await this.revocation.endSessions(session.userId, [session.id], 'version-changed', 'session-revoked');
-      throw new InvalidRefreshTokenException();
+      throw new InvalidRefreshTokenException('revoked');
     }
     const hash = RefreshTokenCodec.hash(token);
     if (hash === session.refreshHash) {
@@ -79,11 +81,11 @@ export class SessionService {
       if (rotated) return rotated;
       // Lost a race with a concurrent refresh of the same token: judge it against the new state.
       const latest = await this.store(() => sessions.store.find(session.id));
-      if (latest && latest.revokedAt === null) return this.duplicateOrReuse(latest, token, hash, now, version);
-      throw new InvalidRefreshTokenException();
+      if (latest && latest.revokedAt === null) return this.duplicateOrReuse(latest, token, hash, now, version, recorder);
+      throw new InvalidRefreshTokenException('revoked');
     }
-    if (parsed.authentic && parsed.generation < session.generation) return this.duplicateOrReuse(session, token, hash, now, version);
-    throw new InvalidRefreshTokenException();
+    if (parsed.authentic && parsed.generation < session.generation) return this.duplicateOrReuse(session, token, hash, now, version, recorder);
+    throw new InvalidRefreshTokenException('invalid');
   }
 
   /**
@@ -110,17 +112,18 @@ export class SessionService {
     }));
   }
 
-  private async duplicateOrReuse(session: SessionRecord, token: string, hash: string, now: number, version: number): Promise<TokenPair> {
+  private async duplicateOrReuse(session: SessionRecord, token: string, hash: string, now: number, version: number, recorder?: RefreshRecorder): Promise<TokenPair> {
     const graceMs = this.sessions.reuseGraceMs;
     const withinGrace = graceMs > 0 && hash === session.previousRefreshHash && now - session.rotatedAt <= graceMs;
     if (withinGrace) {
       const successor = this.refreshTokens.successor(token, session.id, session.generation);
       if (RefreshTokenCodec.hash(successor) === session.refreshHash) {
+        recorder?.grace();
         return this.issuer.pair(this.issuer.sign(session.userId, version, session.id, session.rotatedAt), successor, session.id);
       }
     }
     await this.revocation.endFamilyOnReuse(session);
-    throw new InvalidRefreshTokenException();
+    throw new InvalidRefreshTokenException('reuse');
   }
 
   /** Rotates the session's refresh token (conditionally on `presented` when given), bound to `version`. */
@@ -155,6 +158,6 @@ export class SessionService {
   }
 
   private store<T>(operation: () => Promise<T>): Promise<T> {
-    return callStore(operation, this.options.retryAfterSeconds);
+    return callStore(operation, this.options.retryAfterSeconds, this.telemetry);
   }
 }

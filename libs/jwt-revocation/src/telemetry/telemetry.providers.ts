@@ -1,0 +1,28 @@
+import type { Provider } from '@nestjs/common';
+import { REVOCATION_BROADCASTER, SESSION_STORE, TOKEN_VERSION_STORE } from '../jwt-revocation.constants';
+import type { RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
+import type { TokenVersionStore } from '../revocation/token-version-store.interface';
+import type { SessionStore } from '../sessions/session-store.interface';
+import { REVOCATION_STORE_PROBE, StoreReadProbe } from '../health/revocation-store-probe';
+import { BroadcasterConnectionStatus, INVALIDATION_CHANNEL_STATUS } from '../health/invalidation-channel-status';
+import { RevocationTelemetry } from './revocation-telemetry';
+import { TelemetryGauges } from './telemetry-gauges';
+
+/** Telemetry and what health checks read; none of it needs an OpenTelemetry SDK or Terminus. */
+export const TELEMETRY_PROVIDERS: Provider[] = [
+  // Built with the module: the global meter provider is read here, once.
+  { provide: RevocationTelemetry, useFactory: () => new RevocationTelemetry() },
+  {
+    provide: REVOCATION_STORE_PROBE,
+    useFactory: (versions: TokenVersionStore, sessions: SessionStore | null) => new StoreReadProbe(versions, sessions),
+    inject: [TOKEN_VERSION_STORE, SESSION_STORE],
+  },
+  {
+    provide: INVALIDATION_CHANNEL_STATUS,
+    useFactory: (broadcaster: RevocationBroadcaster) => new BroadcasterConnectionStatus(broadcaster),
+    inject: [REVOCATION_BROADCASTER],
+  },
+  TelemetryGauges,
+];
+
+export const TELEMETRY_EXPORTS = [RevocationTelemetry, REVOCATION_STORE_PROBE, INVALIDATION_CHANNEL_STATUS];
