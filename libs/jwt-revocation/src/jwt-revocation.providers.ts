@@ -15,6 +15,7 @@ import { AuthTokenService } from './auth-token.service';
 import { JwtRevocationGuard } from './guard/jwt-revocation.guard';
 import { JwtRevocationStrategy } from './guard/jwt-revocation.strategy';
 import { JwksService } from './keys/jwks.service';
+import { RefreshCookieService } from './cookies/refresh-cookie.service';
 
 /** The options, resolved once; the stores and the broadcaster come out of them under their tokens. */
 const optionProviders: Provider[] = [
@@ -42,6 +43,7 @@ export const JWT_REVOCATION_PROVIDERS: Provider[] = [
   JwtRevocationGuard,
   JwtRevocationStrategy,
   JwksService,
+  RefreshCookieService,
 ];
 
 /** What an app can inject from the module. */
@@ -51,6 +53,7 @@ export const JWT_REVOCATION_EXPORTS = [
   JwtRevocationGuard,
   RevocationChecker,
   JwksService,
+  RefreshCookieService,
   RESOLVED_OPTIONS,
   TOKEN_VERSION_STORE,
   SESSION_STORE,
