@@ -8,6 +8,7 @@ import { appConfig } from './config';
 import { typeOrmModuleOptions } from './database/typeorm.config';
 import { HealthModule } from './health/health.module';
 import { UsersModule } from './users/users.module';
+import { WebModule } from './web/web.module';
 
 @Module({
   imports: [
@@ -17,6 +18,7 @@ import { UsersModule } from './users/users.module';
     UsersModule,
     AuthModule,
     HealthModule,
+    WebModule,
   ],
 })
 export class AppModule {}

@@ -167,3 +167,24 @@ describe.each(testMatrix().filter((m) => m.database.name === 'sqlite'))('cookie 
     for (const secret of [refresh, csrf, res.body.accessToken, email]) expect(logged).not.toContain(secret);
   });
 });
+
+describe('cookie mode with AUTH_COOKIE_SECURE=false (plain-http development)', () => {
+  it('writes cookies without Secure, so without the __Host-/__Secure- prefixes, and still checks CSRF', async () => {
+    const created = await testMatrix()[0].database.create();
+    const app = await createTestApp(testConfig(created.url, { cookieMode: true, cookieSecure: false }));
+    try {
+      const http = () => request(app.getHttpServer());
+      const email = `insecure-${Date.now()}@example.com`;
+      await http().post('/auth/register').send({ email, password: 'cookie password' }).expect(201);
+      const cookies = setCookies(await http().post('/auth/login').send({ email, password: 'cookie password' }).expect(200));
+      expect(cookies.map((c) => c.split('=')[0])).toEqual(['refresh', 'csrf']);
+      expect(cookies.join('\n')).not.toMatch(/Secure/);
+      const cookie = `refresh=${cookieValue(cookies, 'refresh')}; csrf=${cookieValue(cookies, 'csrf')}`;
+      await http().post('/auth/refresh').set('Cookie', cookie).send({}).expect(403);
+      await http().post('/auth/refresh').set('Cookie', cookie).set('X-CSRF-Token', cookieValue(cookies, 'csrf')!).send({}).expect(200);
+    } finally {
+      await app.close();
+      await created.drop();
+    }
+  });
+});
