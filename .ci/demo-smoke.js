@@ -1,6 +1,7 @@
 'use strict';
 // Starts the built demo (`npm run start:prod`'s file) on a free port with its own SQLite file,
-// once per HTTP platform, and walks register -> login -> /me -> logout-all -> /me refused.
+// once per HTTP platform, checks the sessions page and its script are served (the build copied
+// them), and walks register -> login -> /me -> logout-all -> /me refused.
 const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const { existsSync, mkdtempSync, rmSync } = require('node:fs');
@@ -41,8 +42,9 @@ async function smoke(adapter) {
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(base, exited);
+    await sessionsPage(base);
     await walkthrough(base);
-    console.log(`demo smoke (${adapter}): /health 200, register 201, login 200, /me 200, logout-all 204, /me 401`);
+    console.log(`demo smoke (${adapter}): /health 200, / and /app.js 200, register 201, login 200, /me 200, logout-all 204, /me 401`);
   } catch (error) {
     console.error(Buffer.concat(output).toString('utf8'));
     throw new Error(`demo smoke (${adapter}): ${error.message}`);
@@ -69,6 +71,15 @@ async function waitForHealth(base, exited) {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`/health did not answer 200 within ${START_TIMEOUT_MS} ms`);
+}
+
+async function sessionsPage(base) {
+  const page = await fetch(`${base}/`);
+  const html = await page.text();
+  if (page.status !== 200 || !html.includes('<script src="/app.js"')) throw new Error(`GET /: ${page.status} ${html.slice(0, 200)}`);
+  if (!String(page.headers.get('content-security-policy')).includes("script-src 'self'")) throw new Error('GET /: no strict Content-Security-Policy');
+  const script = await fetch(`${base}/app.js`);
+  if (script.status !== 200 || !(await script.text()).includes('/auth/refresh')) throw new Error(`GET /app.js: ${script.status}`);
 }
 
 async function walkthrough(base) {

@@ -9,6 +9,7 @@ import { typeOrmModuleOptions } from './database/typeorm.config';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { UsersModule } from './users/users.module';
+import { WebModule } from './web/web.module';
 
 @Module({
   imports: [
@@ -19,6 +20,7 @@ import { UsersModule } from './users/users.module';
     AuthModule,
     HealthModule,
     MetricsModule,
+    WebModule,
   ],
 })
 export class AppModule {}

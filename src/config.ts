@@ -20,6 +20,11 @@ export interface AppConfig {
   /** Refresh token in an HttpOnly cookie instead of the body. */
   cookieMode: boolean;
   /**
+   * Secure cookies (default). `false` (AUTH_COOKIE_SECURE=false) only for plain-http development
+   * in a browser that refuses Secure cookies on http://localhost; the names then lose their prefixes.
+   */
+  cookieSecure?: boolean;
+  /**
    * Failed password checks (login, change-password) allowed per window: `limit` per account and
    * client IP, `perClientLimit` per client IP over all accounts.
    */
@@ -58,6 +63,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl: env.REDIS_URL || undefined,
     httpAdapter: httpAdapterFromEnv(env),
     cookieMode: env.AUTH_COOKIE_MODE === 'true',
+    cookieSecure: cookieSecureFromEnv(env.AUTH_COOKIE_SECURE),
     loginAttempts: { limit: 10, perClientLimit: 100, windowMs: 15 * 60 * 1000 },
     refreshReuseGraceMs: nonNegativeInteger(env.REFRESH_REUSE_GRACE_MS, 'REFRESH_REUSE_GRACE_MS'),
   };
@@ -68,6 +74,12 @@ export function httpAdapterFromEnv(env: NodeJS.ProcessEnv = process.env): AppCon
   const value = env.HTTP_ADAPTER || 'express';
   if (value !== 'express' && value !== 'fastify') throw new InvalidConfigError(`HTTP_ADAPTER must be express or fastify, got "${value}"`);
   return value;
+}
+
+function cookieSecureFromEnv(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'true') return true;
+  if (value === 'false') return false;
+  throw new InvalidConfigError(`AUTH_COOKIE_SECURE must be true or false, got "${value}"`);
 }
 
 function nonNegativeInteger(value: string | undefined, name: string): number {

@@ -66,6 +66,8 @@ describe.each(testMatrix())('access and logout on $label', ({ database, adapter 
       expect(res.body).toEqual({
         accessToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
         refreshToken: expect.any(String),
+        // What is left of the session's 30 days, the Max-Age a refresh cookie would get.
+        refreshExpiresIn: 30 * 24 * 3600,
         tokenType: 'Bearer',
         expiresIn: 900,
       });

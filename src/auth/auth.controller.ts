@@ -3,7 +3,6 @@ import {
   Body,
   Controller,
   Delete,
-  ForbiddenException,
   Get,
   Headers,
   HttpCode,
@@ -12,47 +11,46 @@ import {
   Param,
   ParseUUIDPipe,
   Post,
-  Req,
   Res,
+  UseInterceptors,
 } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import {
   Auth,
   AuthTokenService,
   BearerAuthException,
+  ClearsRefreshCookie,
   CurrentUser,
   InvalidRefreshTokenException,
   Public,
+  RefreshCookie,
+  SetsRefreshCookie,
   writeAuthHeaders,
   type AuthenticatedUser,
   type TokenPair,
 } from 'nestjs-jwt-revocation';
-import type { AppEnv } from '../config';
 import { UsersService, type PublicUser } from '../users/users.service';
 import { AuthAuditLog } from './auth-audit.log';
 import { ChangePasswordDto, LoginDto, RegisterDto } from './dto/credentials.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
-import { PasswordAuthenticator, type ClientInfo } from './password-authenticator';
-import { RefreshCookie } from './refresh-cookie';
+import { CsrfAuditInterceptor } from './csrf-audit.interceptor';
+import { PasswordAuthenticator } from './password-authenticator';
 
-type HttpRequest = { headers: Record<string, string | string[] | undefined> };
 type HttpResponse = { header(name: string, value: string | string[]): unknown };
 
+/**
+ * In cookie mode (AUTH_COOKIE_MODE=true, the library's `cookies` option) the library's decorators
+ * move refresh tokens between bodies and the HttpOnly cookie and run the CSRF checks; in body
+ * mode they step aside.
+ */
 @Controller('auth')
+@UseInterceptors(CsrfAuditInterceptor)
 export class AuthController {
-  /** Refresh token in an HttpOnly cookie (AUTH_COOKIE_MODE=true) instead of the body. */
-  private readonly cookieMode: boolean;
-
   constructor(
     private readonly users: UsersService,
     private readonly tokens: AuthTokenService,
     private readonly passwords: PasswordAuthenticator,
-    private readonly cookie: RefreshCookie,
     private readonly audit: AuthAuditLog,
-    config: ConfigService<AppEnv, true>,
-  ) {
-    this.cookieMode = config.get('app.cookieMode', { infer: true });
-  }
+  ) {}
 
   @Public()
   @Post('register')
@@ -63,30 +61,27 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
-  async login(
-    @Body() body: LoginDto,
-    @Ip() ip: string,
-    @Headers('user-agent') userAgent: string | undefined,
-    @Res({ passthrough: true }) response: HttpResponse,
-  ): Promise<TokenPair> {
+  @SetsRefreshCookie()
+  async login(@Body() body: LoginDto, @Ip() ip: string, @Headers('user-agent') userAgent: string | undefined): Promise<TokenPair> {
     const user = await this.passwords.login(body.email, body.password, { ip, userAgent });
-    return this.deliver(await this.tokens.login(user.id, { ip, userAgent }), response);
+    return withoutSessionId(await this.tokens.login(user.id, { ip, userAgent }));
   }
 
   @Public()
   @Post('refresh')
   @HttpCode(200)
+  @SetsRefreshCookie()
   async refresh(
     @Body() body: RefreshDto,
-    @Req() request: HttpRequest,
+    @RefreshCookie() fromCookie: string | undefined,
     @Ip() ip: string,
     @Headers('user-agent') userAgent: string | undefined,
     @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<TokenPair> {
-    const refreshToken = this.cookieMode ? this.checkCsrf(() => this.cookie.read(request), { ip, userAgent }) : body.refreshToken;
+    const refreshToken = fromCookie ?? body.refreshToken;
     if (!refreshToken) throw new BadRequestException(['refreshToken is required']);
     try {
-      return this.deliver(await this.tokens.refresh(refreshToken), response);
+      return withoutSessionId(await this.tokens.refresh(refreshToken));
     } catch (error) {
       if (error instanceof BearerAuthException) writeAuthHeaders(response, error);
       // The library does not say which check refused it (unknown, expired, revoked or replayed).
@@ -97,21 +92,14 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(204)
-  async logout(
-    @CurrentUser() user: AuthenticatedUser,
-    @Body() _body: LogoutDto,
-    @Req() request: HttpRequest,
-    @Ip() ip: string,
-    @Headers('user-agent') userAgent: string | undefined,
-    @Res({ passthrough: true }) response: HttpResponse,
-  ): Promise<void> {
-    if (this.cookieMode) this.checkCsrf(() => this.cookie.assertCsrf(request), { ip, userAgent, userId: user.id });
+  @ClearsRefreshCookie()
+  async logout(@CurrentUser() user: AuthenticatedUser, @Body() _body: LogoutDto): Promise<void> {
     await this.tokens.logout(user);
-    if (this.cookieMode) this.cookie.clear(response);
   }
 
   @Post('logout-all')
   @HttpCode(204)
+  @ClearsRefreshCookie()
   async logoutAll(@CurrentUser('id') userId: string): Promise<void> {
     await this.tokens.logoutAll(userId);
   }
@@ -119,16 +107,16 @@ export class AuthController {
   @Auth({ strict: true })
   @Post('change-password')
   @HttpCode(200)
+  @SetsRefreshCookie()
   async changePassword(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: ChangePasswordDto,
     @Ip() ip: string,
     @Headers('user-agent') userAgent: string | undefined,
-    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<TokenPair> {
     await this.passwords.changePassword(Number(user.id), body.currentPassword, body.newPassword, { ip, userAgent });
     const pair = await this.tokens.passwordChanged(user.id, user.sessionId);
-    return this.deliver(pair ?? (await this.tokens.login(user.id)), response);
+    return withoutSessionId(pair ?? (await this.tokens.login(user.id)));
   }
 
   @Get('sessions')
@@ -149,20 +137,9 @@ export class AuthController {
   async revokeSession(@CurrentUser('id') userId: string, @Param('id', new ParseUUIDPipe()) sessionId: string): Promise<void> {
     if (!(await this.tokens.revokeSession(userId, sessionId))) throw new NotFoundException('No such session');
   }
+}
 
-  /** The pair as the client receives it: in cookie mode the refresh token goes into the cookie only. */
-  private deliver({ sessionId: _sessionId, refreshToken, ...pair }: TokenPair, response: HttpResponse): TokenPair {
-    if (!this.cookieMode || !refreshToken) return { ...pair, ...(refreshToken ? { refreshToken } : {}) };
-    this.cookie.write(response, refreshToken, this.tokens.sessionLifetimeSeconds());
-    return pair;
-  }
-
-  private checkCsrf<T>(check: () => T, client: ClientInfo & { userId?: string }): T {
-    try {
-      return check();
-    } catch (error) {
-      if (error instanceof ForbiddenException) this.audit.record('csrf', 'refused', 'csrf_check_failed', client);
-      throw error;
-    }
-  }
+/** The session id stays on the server side of the demo's answers (the access token carries it as `sid`). */
+function withoutSessionId({ sessionId: _sessionId, ...pair }: TokenPair): TokenPair {
+  return pair;
 }

@@ -4,16 +4,16 @@ import type { AppEnv } from '../config';
 import { UsersModule } from '../users/users.module';
 import { AuthAuditLog } from './auth-audit.log';
 import { AuthController } from './auth.controller';
+import { CsrfAuditInterceptor } from './csrf-audit.interceptor';
 import { LoginAttemptLimiter } from './login-attempt.limiter';
 import { PasswordAuthenticator } from './password-authenticator';
-import { RefreshCookie } from './refresh-cookie';
 
 /** Register, login, refresh, logout and sessions over the library's AuthTokenService. */
 @Module({
   imports: [UsersModule],
   controllers: [AuthController],
   providers: [
-    RefreshCookie,
+    CsrfAuditInterceptor,
     AuthAuditLog,
     PasswordAuthenticator,
     {

@@ -21,6 +21,8 @@ export const jwtRevocationModuleOptions: JwtRevocationAsyncOptions = {
       sessionStore,
       sessions: { reuseGraceMs: app.refreshReuseGraceMs },
       onRevocation: auditRevocation,
+      // Refresh token in an HttpOnly cookie, scoped to /auth, with the CSRF checks (library defaults).
+      ...(app.cookieMode ? { cookies: app.cookieSecure === false ? { secure: false } : true } : {}),
       // Without REDIS_URL the in-process default serves a single instance.
       ...(app.redisUrl ? { broadcaster: new RedisRevocationBroadcaster({ connection: app.redisUrl }) } : {}),
       ...app.revocationOptions,

@@ -80,6 +80,7 @@ describe('AuthTokenService', () => {
       expect(pair).toEqual({
         accessToken: expect.any(String),
         refreshToken: expect.stringMatching(/^rt\./),
+        refreshExpiresIn: 30 * 24 * 3600,
         tokenType: 'Bearer',
         expiresIn: 900,
         sessionId: expect.any(String),

@@ -5,7 +5,14 @@
 export { JwtRevocationModule } from './jwt-revocation.module';
 export type { JwtRevocationModuleExtras } from './jwt-revocation.module-definition';
 export { JWT_REVOCATION_MODULE_OPTIONS } from './jwt-revocation.module-definition';
-export type { CacheOptions, JwtKeyOptions, JwtRevocationModuleOptions, SessionOptions } from './options/jwt-revocation-options.interface';
+export type {
+  CacheOptions,
+  CsrfTokenOptions,
+  JwtKeyOptions,
+  JwtRevocationModuleOptions,
+  RefreshCookieOptions,
+  SessionOptions,
+} from './options/jwt-revocation-options.interface';
 export { JWT_REVOCATION_DEFAULTS } from './options/jwt-revocation.defaults';
 export {
   IS_PUBLIC_KEY,
@@ -36,6 +43,14 @@ export type { SessionView } from './sessions/session-view';
 export type { SessionStore, SessionRotation } from './sessions/session-store.interface';
 export type { RevokeReason, SessionRecord } from './sessions/session-record';
 export { InMemorySessionStore } from './sessions/in-memory-session.store';
+
+// Cookie mode (browser apps)
+export { RefreshCookieService, type CookieRequest, type CookieTokenPair } from './cookies/refresh-cookie.service';
+export { RefreshCookie, SetsRefreshCookie, ClearsRefreshCookie } from './cookies/refresh-cookie.decorators';
+export { RefreshCookieInterceptor, REFRESH_COOKIE_ROLE, type RefreshCookieRole } from './cookies/refresh-cookie.interceptor';
+export { RefreshCookiePipe } from './cookies/refresh-cookie.pipe';
+export { prefixedCookieName } from './cookies/cookie-name-prefix';
+export type { ResolvedCookies } from './cookies/resolved-cookies';
 
 // Revocation
 export { RevocationChecker } from './revocation/revocation-checker';
@@ -71,6 +86,7 @@ export {
   RevocationUnavailableException,
 } from './errors/bearer-auth.exceptions';
 export { InvalidRefreshTokenException, type RefreshRefusal } from './errors/invalid-refresh-token.exception';
+export { CsrfRefusedException, type CsrfRefusal } from './errors/csrf-refused.exception';
 export { JwtRevocationConfigError } from './errors/jwt-revocation-config.error';
 export { writeAuthHeaders } from './errors/auth-headers';
 

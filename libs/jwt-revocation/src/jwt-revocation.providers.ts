@@ -16,6 +16,7 @@ import { JwtRevocationGuard } from './guard/jwt-revocation.guard';
 import { JwtRevocationStrategy } from './guard/jwt-revocation.strategy';
 import { JwksService } from './keys/jwks.service';
 import { TELEMETRY_EXPORTS, TELEMETRY_PROVIDERS } from './telemetry/telemetry.providers';
+import { RefreshCookieService } from './cookies/refresh-cookie.service';
 
 /** The options, resolved once; the stores and the broadcaster come out of them under their tokens. */
 const optionProviders: Provider[] = [
@@ -44,6 +45,7 @@ export const JWT_REVOCATION_PROVIDERS: Provider[] = [
   JwtRevocationStrategy,
   JwksService,
   ...TELEMETRY_PROVIDERS,
+  RefreshCookieService,
 ];
 
 /** What an app can inject from the module. */
@@ -53,6 +55,7 @@ export const JWT_REVOCATION_EXPORTS = [
   JwtRevocationGuard,
   RevocationChecker,
   JwksService,
+  RefreshCookieService,
   RESOLVED_OPTIONS,
   TOKEN_VERSION_STORE,
   SESSION_STORE,

@@ -33,13 +33,14 @@ export class AccessTokenIssuer {
     });
   }
 
-  pair(accessToken: string, refreshToken?: string, sessionId?: string): TokenPair {
+  /** A pair; with `session`, its refresh token, the session id and what is left of the session's lifetime. */
+  pair(accessToken: string, session?: { refreshToken: string; sessionId: string; expiresAt: number }, now = Date.now()): TokenPair {
     return {
       accessToken,
-      ...(refreshToken ? { refreshToken } : {}),
+      ...(session ? { refreshToken: session.refreshToken, refreshExpiresIn: Math.max(0, Math.floor((session.expiresAt - now) / 1000)) } : {}),
       tokenType: 'Bearer',
       expiresIn: this.options.accessTokenTtl,
-      ...(sessionId ? { sessionId } : {}),
+      ...(session ? { sessionId: session.sessionId } : {}),
     };
   }
 }

@@ -3,6 +3,11 @@ export interface TokenPair {
   accessToken: string;
   /** Absent when sessions are off. */
   refreshToken?: string;
+  /**
+   * Seconds until the session ends at the latest (what is left of its absolute lifetime), e.g. a
+   * cookie's Max-Age. Present with `refreshToken`.
+   */
+  refreshExpiresIn?: number;
   tokenType: 'Bearer';
   /** Access-token lifetime in seconds. */
   expiresIn: number;

@@ -44,6 +44,41 @@ export interface CacheOptions {
   ttlMs?: number;
 }
 
+/** The CSRF token of cookie mode. Defaults: `JWT_REVOCATION_DEFAULTS.cookies.csrf`. */
+export interface CsrfTokenOptions {
+  /** Request header the page echoes the token in. Default `x-csrf-token`. */
+  header?: string;
+  /** Bare name of the script-readable cookie that hands the token to the page (prefixed like the refresh cookie). Default `csrf`. */
+  cookie?: string;
+}
+
+/**
+ * Cookie mode: the refresh token travels in an HttpOnly cookie instead of the body, for browser
+ * apps. Defaults: `JWT_REVOCATION_DEFAULTS.cookies`.
+ */
+export interface RefreshCookieOptions {
+  /**
+   * Bare cookie name; the prefix follows from `secure` and `path`: `__Host-` with Secure and
+   * Path=/, `__Secure-` with Secure and a narrower path, none without Secure. Default `refresh`.
+   */
+  name?: string;
+  /** Path the browser sends the refresh cookie to: the common prefix of your refresh and logout routes. Default `/auth`. */
+  path?: string;
+  /** Default true. `false` only for http://localhost development: the cookies then lose their prefixes too. */
+  secure?: boolean;
+  /** Default `strict`. `none` is refused: it would send the cookie on cross-site requests. */
+  sameSite?: 'strict' | 'lax';
+  /** The CSRF token every cookie-authenticated route requires. */
+  csrf?: CsrfTokenOptions;
+  /**
+   * Origins besides the request's own (its Host) allowed to call cookie routes, e.g. a front-end
+   * on another origin behind the same site: `['https://app.example.com']`. Default none.
+   */
+  trustedOrigins?: string[];
+  /** Answer logout and logout-all with `Clear-Site-Data: "cookies"`. Default true. */
+  clearSiteData?: boolean;
+}
+
 /**
  * Options of `JwtRevocationModule.forRoot()` / `forRootAsync()`: the one declaration, resolved
  * once at startup (unknown keys are refused). Every default is in `JWT_REVOCATION_DEFAULTS`.
@@ -92,4 +127,6 @@ export interface JwtRevocationModuleOptions {
   onRevocation?: (event: RevocationEvent) => void | Promise<void>;
   /** Seconds sent in `Retry-After` when the revocation state cannot be read. Default 5. */
   retryAfterSeconds?: number;
+  /** Cookie mode for browser apps (needs sessions): `true` or options; default off (refresh tokens in bodies). */
+  cookies?: RefreshCookieOptions | boolean;
 }

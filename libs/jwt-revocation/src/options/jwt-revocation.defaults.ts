@@ -18,6 +18,16 @@ export const JWT_REVOCATION_DEFAULTS = deepFreeze({
     purgeIntervalMs: 10 * 60 * 1000,
   },
   cache: { enabled: true, maxEntries: 10_000, ttlMs: 60_000 },
+  /** Applied when `cookies` is `true` or an object; cookie mode itself is off by default. */
+  cookies: {
+    name: 'refresh',
+    path: '/auth',
+    secure: true,
+    sameSite: 'strict' as 'strict' | 'lax',
+    csrf: { header: 'x-csrf-token', cookie: 'csrf' },
+    trustedOrigins: [] as string[],
+    clearSiteData: true,
+  },
 });
 
 function deepFreeze<T extends object>(value: T): Readonly<T> {

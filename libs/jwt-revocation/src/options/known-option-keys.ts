@@ -1,5 +1,5 @@
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
-import type { CacheOptions, JwtRevocationModuleOptions, SessionOptions } from './jwt-revocation-options.interface';
+import type { CacheOptions, CsrfTokenOptions, JwtRevocationModuleOptions, RefreshCookieOptions, SessionOptions } from './jwt-revocation-options.interface';
 
 // Records over the option types: adding an option without listing it here fails to compile.
 const TOP_LEVEL: Record<keyof JwtRevocationModuleOptions, true> = {
@@ -21,9 +21,20 @@ const TOP_LEVEL: Record<keyof JwtRevocationModuleOptions, true> = {
   broadcaster: true,
   onRevocation: true,
   retryAfterSeconds: true,
+  cookies: true,
 };
 const SESSIONS: Record<keyof SessionOptions, true> = { absoluteTtl: true, idleTtl: true, reuseGraceMs: true, purgeIntervalMs: true };
 const CACHE: Record<keyof CacheOptions, true> = { enabled: true, maxEntries: true, ttlMs: true };
+const COOKIES: Record<keyof RefreshCookieOptions, true> = {
+  name: true,
+  path: true,
+  secure: true,
+  sameSite: true,
+  csrf: true,
+  trustedOrigins: true,
+  clearSiteData: true,
+};
+const CSRF: Record<keyof CsrfTokenOptions, true> = { header: true, cookie: true };
 
 /** Keys that moved or belong elsewhere, with where they went. */
 const MOVED: Record<string, string> = {
@@ -37,6 +48,10 @@ export function assertKnownKeys(options: JwtRevocationModuleOptions): void {
   assertKnown(options, TOP_LEVEL, '');
   if (isObject(options.sessions)) assertKnown(options.sessions, SESSIONS, 'sessions.');
   if (isObject(options.cache)) assertKnown(options.cache, CACHE, 'cache.');
+  if (isObject(options.cookies)) {
+    assertKnown(options.cookies, COOKIES, 'cookies.');
+    if (isObject(options.cookies.csrf)) assertKnown(options.cookies.csrf, CSRF, 'cookies.csrf.');
+  }
 }
 
 function assertKnown(given: object, known: Record<string, true>, prefix: string): void {

@@ -2,6 +2,7 @@ import { hkdfSync } from 'node:crypto';
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
 import { KeyRing } from '../keys/key-ring';
 import { LocalRevocationBroadcaster } from '../broadcast/local-revocation.broadcaster';
+import { resolveCookieOptions } from '../cookies/resolve-cookie-options';
 import type { JwtKeyOptions, JwtRevocationModuleOptions } from './jwt-revocation-options.interface';
 import type { ResolvedOptions, ResolvedSessions } from './resolved-options';
 import { JWT_REVOCATION_DEFAULTS as DEFAULTS } from './jwt-revocation.defaults';
@@ -49,6 +50,7 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
   if (options.onRevocation !== undefined && typeof options.onRevocation !== 'function') {
     throw new JwtRevocationConfigError('onRevocation is not a function', 'Pass `(event) => ...` or leave it out.');
   }
+  const sessions = sessionSettings === false ? false : withSessionStore(sessionSettings, options);
   return {
     keyRing,
     accessTokenTtl,
@@ -59,10 +61,11 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
     maxTokenLength: positiveInteger(options.maxTokenLength, DEFAULTS.maxTokenLength, 'maxTokenLength', 'characters'),
     retryAfterSeconds: positiveInteger(options.retryAfterSeconds, DEFAULTS.retryAfterSeconds, 'retryAfterSeconds', 'seconds'),
     cache,
-    sessions: sessionSettings === false ? false : withSessionStore(sessionSettings, options),
+    sessions,
     tokenVersionStore,
     broadcaster,
     onRevocation: options.onRevocation,
+    cookies: resolveCookieOptions(options.cookies, sessions ? sessions.refreshTokenKey : undefined),
   };
 }
 

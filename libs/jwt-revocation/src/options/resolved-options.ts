@@ -3,6 +3,7 @@ import type { TokenVersionStore } from '../revocation/token-version-store.interf
 import type { SessionStore } from '../sessions/session-store.interface';
 import type { RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
 import type { RevocationEvent } from '../events/revocation-event';
+import type { ResolvedCookies } from '../cookies/resolved-cookies';
 import type { CacheOptions, SessionOptions } from './jwt-revocation-options.interface';
 
 /** Sessions when they are on: their settings, their store and the key that authenticates refresh tokens. */
@@ -28,4 +29,6 @@ export interface ResolvedOptions {
   readonly tokenVersionStore: TokenVersionStore;
   readonly broadcaster: RevocationBroadcaster;
   readonly onRevocation: ((event: RevocationEvent) => void | Promise<void>) | undefined;
+  /** Cookie mode: `false`, or the cookies and CSRF settings. */
+  readonly cookies: ResolvedCookies | false;
 }

@@ -32,6 +32,7 @@ export class SessionService {
     const now = Date.now();
     const sessionId = randomUUID();
     const refreshToken = this.refreshTokens.issue(sessionId, 0);
+    const expiresAt = now + sessions.absoluteTtl * 1000;
     await this.store(() =>
       sessions.store.create({
         id: sessionId,
@@ -44,7 +45,7 @@ export class SessionService {
         createdAt: now,
         lastUsedAt: now,
         rotatedAt: now,
-        expiresAt: now + sessions.absoluteTtl * 1000,
+        expiresAt,
         idleExpiresAt: now + sessions.idleTtl * 1000,
         userAgent: client.userAgent?.slice(0, 512) ?? null,
         ip: client.ip?.slice(0, 64) ?? null,
@@ -52,7 +53,7 @@ export class SessionService {
         revokeReason: null,
       }),
     );
-    return this.issuer.pair(this.issuer.sign(userId, version, sessionId, now), refreshToken, sessionId);
+    return this.issuer.pair(this.issuer.sign(userId, version, sessionId, now), { refreshToken, sessionId, expiresAt }, now);
   }
 
   /**
@@ -98,6 +99,25 @@ export class SessionService {
     return this.rotate(kept, undefined, Date.now(), await this.issuer.currentVersion(userId));
   }
 
+  /**
+   * Ends the live session a refresh token we issued belongs to (a browser signing in again over
+   * an old cookie), unless it is `keepSessionId`; true when one ended.
+   */
+  async endByRefreshToken(refreshToken: string, keepSessionId: string | undefined): Promise<boolean> {
+    const parsed = this.refreshTokens.parse(refreshToken);
+    if (!parsed?.authentic || parsed.sessionId === keepSessionId) return false;
+    const session = await this.store(() => this.sessions.store.find(parsed.sessionId));
+    if (!session || session.revokedAt !== null) return false;
+    const ended = await this.revocation.endSessions(session.userId, [session.id], 'logout', 'logout');
+    return ended.length > 0;
+  }
+
+  /** The session id a refresh token names, when its tag proves this library issued it. */
+  sessionIdOf(refreshToken: string): string | undefined {
+    const parsed = this.refreshTokens.parse(refreshToken);
+    return parsed?.authentic ? parsed.sessionId : undefined;
+  }
+
   /** The user's live sessions, newest first. */
   async list(userId: string): Promise<SessionView[]> {
     const store = this.sessions.store;
@@ -119,7 +139,8 @@ export class SessionService {
       const successor = this.refreshTokens.successor(token, session.id, session.generation);
       if (RefreshTokenCodec.hash(successor) === session.refreshHash) {
         recorder?.grace();
-        return this.issuer.pair(this.issuer.sign(session.userId, version, session.id, session.rotatedAt), successor, session.id);
+        const access = this.issuer.sign(session.userId, version, session.id, session.rotatedAt);
+        return this.issuer.pair(access, { refreshToken: successor, sessionId: session.id, expiresAt: session.expiresAt }, now);
       }
     }
     await this.revocation.endFamilyOnReuse(session);
@@ -146,7 +167,7 @@ export class SessionService {
       }),
     );
     if (!rotated) return undefined;
-    return this.issuer.pair(this.issuer.sign(session.userId, version, session.id, now), next, session.id);
+    return this.issuer.pair(this.issuer.sign(session.userId, version, session.id, now), { refreshToken: next, sessionId: session.id, expiresAt: session.expiresAt }, now);
   }
 
   private get sessions(): ResolvedSessions {
