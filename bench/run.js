@@ -45,6 +45,10 @@ const SCENARIOS = [
   { id: 'b', label: '(b) passport-jwt (docs)', scenario: 'passport-jwt' },
   { id: 'c', label: '(c) lib, cache off, SQLite', scenario: 'lib-no-cache', database: 'sqlite' },
   { id: 'c-pg', label: '(c) lib, cache off, PostgreSQL', scenario: 'lib-no-cache', database: 'postgres' },
+  // What each store costs per request: the same row through the other SQL stores.
+  { id: 'c-pg-prisma', label: '(c) lib, cache off, PostgreSQL, Prisma', scenario: 'lib-no-cache', database: 'postgres', store: 'prisma' },
+  { id: 'c-pg-drizzle', label: '(c) lib, cache off, PostgreSQL, Drizzle', scenario: 'lib-no-cache', database: 'postgres', store: 'drizzle' },
+  { id: 'c-pg-mikro-orm', label: '(c) lib, cache off, PostgreSQL, MikroORM', scenario: 'lib-no-cache', database: 'postgres', store: 'mikro-orm' },
   { id: 'd', label: '(d) lib, cache on', scenario: 'lib-cache', database: 'sqlite' },
   { id: 'e', label: '(e) lib, cache + Redis', scenario: 'lib-redis', database: 'sqlite', redis: true },
 ];
@@ -170,6 +174,10 @@ async function main() {
 function build() {
   console.log('bench: npm run build');
   run('npm', ['run', 'build'], { shell: process.platform === 'win32' });
+  // The Prisma rows' client, generated offline into bench/src/generated-prisma (gitignored) and compiled with the rest.
+  const { generatePrismaClient, schemaFor } = require('../test/stores/prisma/generate-clients');
+  const benchUser = 'model User {\n  id           Int    @id @default(autoincrement())\n  email        String @unique @db.VarChar(254)\n  tokenVersion Int    @default(0)\n\n  @@map("users")\n}';
+  generatePrismaClient(path.join(__dirname, 'src/generated-prisma'), schemaFor('postgresql', benchUser));
   console.log('bench: compiling bench/src -> bench/.build');
   fs.rmSync(BUILD, { recursive: true, force: true });
   run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(__dirname, 'tsconfig.json')]);
@@ -233,6 +241,7 @@ async function measure(row, databaseUrl, taskset, profile) {
     BENCH_SECRET: settings.secret,
     BENCH_REDIS_URL: row.redis ? settings.redisUrl : '',
     BENCH_REDIS_CHANNEL: `jwt-revocation:bench:${process.pid}`,
+    BENCH_STORE: row.store ?? 'typeorm',
     BENCH_PROFILE: settings.profile ? '1' : '',
   });
   const load = startNode(path.join(__dirname, 'load-generator.js'), taskset ? 1 : undefined, {}, false);
@@ -268,7 +277,7 @@ async function measure(row, databaseUrl, taskset, profile) {
         otherCores,
         stealCores,
         storeReadsPerRequest: usesLibrary ? (after.storeReads - before.storeReads) / requests : undefined,
-        sqlPerRequest: usesLibrary ? (after.sqlQueries - before.sqlQueries) / requests : undefined,
+        sqlPerRequest: usesLibrary && after.sqlQueries !== undefined ? (after.sqlQueries - before.sqlQueries) / requests : undefined,
         cacheHits: after.cacheHits - before.cacheHits,
         cacheMisses: after.cacheMisses - before.cacheMisses,
       };

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { Body, Controller, Get, Global, HttpCode, Module, Post, type DynamicModule, type INestApplication, type InjectionToken } from '@nestjs/common';
+import { Body, Controller, Get, Global, HttpCode, Module, Post, type DynamicModule, type INestApplication, type InjectionToken, type ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { integer, pgTable } from 'drizzle-orm/pg-core';
@@ -51,7 +51,7 @@ class AuthController {
 
 /** What one store needs in an app: the app's own modules, the library's store module and its two providers. */
 interface Wiring {
-  imports: Array<DynamicModule | (new () => unknown)>;
+  imports: NonNullable<ModuleMetadata['imports']>;
   storesModule: DynamicModule;
   inject: [InjectionToken, InjectionToken];
   createUser(): Promise<string>;

@@ -6,7 +6,7 @@
 // Run by `npm run prisma:generate` (CI) and as the jest globalSetup of the stores project.
 const { execFileSync } = require('node:child_process');
 const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { join, resolve } = require('node:path');
 
 const ROOT = join(__dirname, '../../..');
 const GENERATED = join(__dirname, 'generated');
@@ -21,7 +21,15 @@ function sessionModel(provider) {
   return match[1];
 }
 
-function schemaFor(provider) {
+const TEST_USER_MODEL = `model User {
+  id           Int @id
+  tokenVersion Int @default(0) @map("token_version")
+
+  @@map("users")
+}`;
+
+/** A schema.prisma as an app writes it: its datasource, the generator, its User model and the shipped JwtSession model. */
+function schemaFor(provider, userModel = TEST_USER_MODEL) {
   return `datasource db {
   provider = "${provider}"
 }
@@ -33,35 +41,34 @@ generator client {
   importFileExtension = ""
 }
 
-model User {
-  id           Int @id
-  tokenVersion Int @default(0) @map("token_version")
-
-  @@map("users")
-}
+${userModel}
 
 ${sessionModel(provider)}`;
 }
 
-function generatePrismaClients() {
+/** Writes `dir/schema.prisma` and generates its client into `dir/client`, unless it is already there. */
+function generatePrismaClient(outDir, schema) {
+  const dir = resolve(outDir);
+  const schemaFile = join(dir, 'schema.prisma');
+  const upToDate = existsSync(join(dir, 'client/client.ts')) && existsSync(schemaFile) && readFileSync(schemaFile, 'utf8') === schema;
+  if (upToDate) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(schemaFile, schema);
   const engine = process.env.PRISMA_SCHEMA_ENGINE_BINARY || (existsSync('/bin/false') ? '/bin/false' : process.execPath);
-  for (const provider of PROVIDERS) {
-    const dir = join(GENERATED, provider);
-    const schemaFile = join(dir, 'schema.prisma');
-    const schema = schemaFor(provider);
-    const upToDate = existsSync(join(dir, 'client/client.ts')) && existsSync(schemaFile) && readFileSync(schemaFile, 'utf8') === schema;
-    if (upToDate) continue;
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(schemaFile, schema);
-    execFileSync(join(ROOT, 'node_modules/.bin/prisma'), ['generate', '--schema', schemaFile], {
-      cwd: dir,
-      env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: engine, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' },
-      stdio: 'pipe',
-    });
-  }
+  execFileSync(join(ROOT, 'node_modules/.bin/prisma'), ['generate', '--schema', schemaFile], {
+    cwd: dir,
+    env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: engine, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' },
+    stdio: 'pipe',
+  });
+}
+
+function generatePrismaClients() {
+  for (const provider of PROVIDERS) generatePrismaClient(join(GENERATED, provider), schemaFor(provider));
 }
 
 module.exports = generatePrismaClients;
+module.exports.generatePrismaClient = generatePrismaClient;
+module.exports.schemaFor = schemaFor;
 if (require.main === module) {
   generatePrismaClients();
   console.log(`Prisma clients generated in ${GENERATED} (${PROVIDERS.join(', ')})`);
