@@ -1,4 +1,5 @@
-// Two projects: unit specs beside the library source, e2e specs over HTTP under test/.
+// Projects: unit specs beside the library source, e2e specs over HTTP under test/, and the stores:
+// the store contract against every store on every database, and each store's module in an app.
 const shared = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
@@ -14,5 +15,13 @@ module.exports = {
   projects: [
     { ...shared, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/src/**/*.spec.ts'] },
     { ...shared, displayName: 'e2e', rootDir: __dirname, testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      ...shared,
+      displayName: 'stores',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/stores/**/*.spec.ts'],
+      // The Prisma clients the tests use are generated offline first (test/stores/prisma/generated, gitignored).
+      globalSetup: '<rootDir>/test/stores/prisma/generate-clients.js',
+    },
   ],
 };

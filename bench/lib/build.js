@@ -9,6 +9,10 @@ const { settings, redact } = require('./settings');
 function build() {
   console.log('bench: npm run build');
   run('npm', ['run', 'build'], { shell: process.platform === 'win32' });
+  // The Prisma rows' client, generated offline into bench/src/generated-prisma (gitignored) and compiled with the rest.
+  const { generatePrismaClient, schemaFor } = require('../../test/stores/prisma/generate-clients');
+  const benchUser = 'model User {\n  id           Int    @id @default(autoincrement())\n  email        String @unique @db.VarChar(254)\n  tokenVersion Int    @default(0)\n\n  @@map("users")\n}';
+  generatePrismaClient(path.join(BENCH_DIR, 'src/generated-prisma'), schemaFor('postgresql', benchUser));
   console.log('bench: compiling bench/src -> bench/.build');
   fs.rmSync(BUILD, { recursive: true, force: true });
   run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(BENCH_DIR, 'tsconfig.json')]);

@@ -18,6 +18,7 @@ async function measure(row, databaseUrl, taskset, profile) {
     BENCH_SECRET: settings.secret,
     BENCH_REDIS_URL: row.redis ? settings.redisUrl : '',
     BENCH_REDIS_CHANNEL: `jwt-revocation:bench:${process.pid}`,
+    BENCH_STORE: row.store ?? 'typeorm',
     BENCH_PROFILE: settings.profile ? '1' : '',
     BENCH_OTEL_SDK: row.otel ? '1' : '',
   });

@@ -8,6 +8,10 @@ const SCENARIOS = [
   { id: 'b', label: '(b) passport-jwt (docs)', scenario: 'passport-jwt' },
   { id: 'c', label: '(c) lib, cache off, SQLite', scenario: 'lib-no-cache', database: 'sqlite' },
   { id: 'c-pg', label: '(c) lib, cache off, PostgreSQL', scenario: 'lib-no-cache', database: 'postgres' },
+  // What each store costs per request: the same row through the other SQL stores.
+  { id: 'c-pg-prisma', label: '(c) lib, cache off, PostgreSQL, Prisma', scenario: 'lib-no-cache', database: 'postgres', store: 'prisma' },
+  { id: 'c-pg-drizzle', label: '(c) lib, cache off, PostgreSQL, Drizzle', scenario: 'lib-no-cache', database: 'postgres', store: 'drizzle' },
+  { id: 'c-pg-mikro-orm', label: '(c) lib, cache off, PostgreSQL, MikroORM', scenario: 'lib-no-cache', database: 'postgres', store: 'mikro-orm' },
   { id: 'd', label: '(d) lib, cache on', scenario: 'lib-cache', database: 'sqlite' },
   { id: 'e', label: '(e) lib, cache + Redis', scenario: 'lib-redis', database: 'sqlite', redis: true },
   ...(settings.otel ? [{ id: 'd-otel', label: '(d) with OTel metrics SDK', scenario: 'lib-cache', database: 'sqlite', otel: true }] : []),

@@ -1,6 +1,8 @@
 /** What the bench server runs, from the environment `bench/run.js` sets. */
 export type Scenario = 'no-auth' | 'passport-jwt' | 'lib-no-cache' | 'lib-cache' | 'lib-redis';
 export type Platform = 'express' | 'fastify';
+/** Which store the library scenarios read versions and sessions from. */
+export type BenchStore = 'typeorm' | 'prisma' | 'drizzle' | 'mikro-orm';
 
 export interface BenchConfig {
   scenario: Scenario;
@@ -10,16 +12,20 @@ export interface BenchConfig {
   secret: string;
   redisUrl: string | undefined;
   redisChannel: string;
+  store: BenchStore;
 }
 
 export const BENCH_CONFIG = Symbol('BENCH_CONFIG');
 
 const SCENARIOS: readonly Scenario[] = ['no-auth', 'passport-jwt', 'lib-no-cache', 'lib-cache', 'lib-redis'];
+const STORES: readonly BenchStore[] = ['typeorm', 'prisma', 'drizzle', 'mikro-orm'];
 
 export function benchConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const scenario = env.BENCH_SCENARIO as Scenario;
   if (!SCENARIOS.includes(scenario)) throw new Error(`BENCH_SCENARIO must be one of ${SCENARIOS.join(', ')}`);
   const platform = env.BENCH_PLATFORM === 'fastify' ? 'fastify' : 'express';
+  const store = (env.BENCH_STORE || 'typeorm') as BenchStore;
+  if (!STORES.includes(store)) throw new Error(`BENCH_STORE must be one of ${STORES.join(', ')}`);
   const secret = env.BENCH_SECRET ?? '';
   if (secret.length < 32) throw new Error('BENCH_SECRET must be at least 32 characters');
   return {
@@ -29,6 +35,7 @@ export function benchConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BenchC
     secret,
     redisUrl: env.BENCH_REDIS_URL || undefined,
     redisChannel: env.BENCH_REDIS_CHANNEL ?? 'jwt-revocation:bench',
+    store,
   };
 }
 

@@ -1,5 +1,6 @@
 import { BadRequestException, Controller, Get, Inject, Optional, Query } from '@nestjs/common';
 import { AuthTokenService, Public } from 'nestjs-jwt-revocation';
+import { BENCH_CONFIG, type BenchConfig } from './bench-config';
 import { QueryCounter } from './query-counter';
 import { BENCH_TOKEN_ISSUER, type BenchTokenIssuer } from './token-issuer';
 
@@ -8,7 +9,8 @@ export interface BenchMetrics {
   storeReads: number;
   cacheHits: number;
   cacheMisses: number;
-  sqlQueries: number;
+  /** Counted on the TypeORM store only; absent for the others. */
+  sqlQueries?: number;
 }
 
 const MAX_TOKENS = 100_000;
@@ -20,6 +22,7 @@ export class BenchControlController {
   constructor(
     @Inject(BENCH_TOKEN_ISSUER) private readonly issuer: BenchTokenIssuer,
     private readonly queryCounter: QueryCounter,
+    @Inject(BENCH_CONFIG) private readonly config: BenchConfig,
     @Optional() private readonly authTokens?: AuthTokenService,
   ) {}
 
@@ -40,7 +43,7 @@ export class BenchControlController {
       storeReads: library?.storeReads ?? 0,
       cacheHits: library?.cacheHits ?? 0,
       cacheMisses: library?.cacheMisses ?? 0,
-      sqlQueries: this.queryCounter.queries,
+      sqlQueries: this.config.store === 'typeorm' ? this.queryCounter.queries : undefined,
     };
   }
 }

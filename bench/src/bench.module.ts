@@ -2,10 +2,17 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { sign } from 'jsonwebtoken';
-import { AuthTokenService, JwtRevocationModule, type JwtRevocationModuleOptions } from 'nestjs-jwt-revocation';
+import {
+  AuthTokenService,
+  JwtRevocationModule,
+  type JwtRevocationModuleOptions,
+  type SessionStore,
+  type TokenVersionStore,
+} from 'nestjs-jwt-revocation';
 import { JwtRevocationTypeOrmModule, JwtSessionEntity, TypeOrmSessionStore, TypeOrmTokenVersionStore } from 'nestjs-jwt-revocation/typeorm';
 import { BENCH_CONFIG, dataSourceOptions, type BenchConfig } from './bench-config';
 import { BenchControlController } from './bench-control.controller';
+import { benchStores, type BenchStoreWiring } from './bench-stores';
 import { MeController, NoAuthMeController, PassportMeController } from './me.controllers';
 import { JwtStrategy } from './passport-jwt.strategy';
 import { QueryCounter } from './query-counter';
@@ -35,20 +42,16 @@ export class BenchModule {
           controllers: [PassportMeController, BenchControlController],
           providers: [...shared, JwtStrategy, jsonwebtokenIssuer(config)],
         };
-      default:
+      default: {
+        const stores = config.store === 'typeorm' ? typeOrmStores(config, queryCounter) : benchStores(config.store, requireDatabase(config));
         return {
           module: BenchModule,
           imports: [
-            TypeOrmModule.forRoot({
-              ...dataSourceOptions(requireDatabase(config)),
-              entities: [User, JwtSessionEntity],
-              synchronize: false,
-              logger: queryCounter,
-            }),
+            ...stores.imports,
             JwtRevocationModule.forRootAsync({
-              imports: [JwtRevocationTypeOrmModule.forFeature({ userEntity: User })],
-              inject: [TypeOrmTokenVersionStore, TypeOrmSessionStore],
-              useFactory: (tokenVersionStore: TypeOrmTokenVersionStore, sessionStore: TypeOrmSessionStore) =>
+              imports: [stores.storesModule],
+              inject: stores.inject,
+              useFactory: (tokenVersionStore: TokenVersionStore, sessionStore: SessionStore) =>
                 libraryOptions(config, { tokenVersionStore, sessionStore }),
             }),
           ],
@@ -64,8 +67,25 @@ export class BenchModule {
             },
           ],
         };
+      }
     }
   }
+}
+
+/** The TypeORM stores on the bench database, every query counted. */
+function typeOrmStores(config: BenchConfig, queryCounter: QueryCounter): BenchStoreWiring {
+  return {
+    imports: [
+      TypeOrmModule.forRoot({
+        ...dataSourceOptions(requireDatabase(config)),
+        entities: [User, JwtSessionEntity],
+        synchronize: false,
+        logger: queryCounter,
+      }),
+    ],
+    storesModule: JwtRevocationTypeOrmModule.forFeature({ userEntity: User }),
+    inject: [TypeOrmTokenVersionStore, TypeOrmSessionStore],
+  };
 }
 
 /** (c) cache off, (d) the defaults, (e) the defaults plus the Redis broadcaster. */

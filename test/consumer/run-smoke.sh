@@ -2,10 +2,13 @@
 # Consumer smoke test: packs nestjs-jwt-revocation as npm would publish it, installs the tarball
 # into fresh Nest apps outside the repo ({Nest 11, Nest 12} x {CommonJS, ES module}), type-checks
 # a TypeScript consumer against it, boots each app on 127.0.0.1 and drives it over HTTP:
-# login -> protected 200 -> logoutAll -> same token 401. See test/consumer/README.md.
+# login -> protected 200 -> logoutAll -> same token 401. Then a Drizzle app and a Prisma 7 app
+# adopt it on PostgreSQL the way the README's "Stores" section says. See test/consumer/README.md.
 #
-# Needs: Node >= 20.19, the repo's dev dependencies (npm ci) for tsc, and the npm registry.
-# Env: NEST_MAJORS="11 12" (which Nest majors), KEEP_WORK=1 (keep the temp dir for debugging).
+# Needs: Node >= 20.19, the repo's dev dependencies (npm ci) for tsc, the npm registry, and for the
+# store apps PostgreSQL (SMOKE_POSTGRES_URL, else TEST_POSTGRES_URL, else 127.0.0.1:5432/test).
+# Env: NEST_MAJORS="11 12" (which Nest majors), STORE_APPS="drizzle prisma" (which store apps),
+# KEEP_WORK=1 (keep the temp dir for debugging).
 set -uo pipefail
 
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -13,8 +16,10 @@ HERE="$REPO/test/consumer"
 FIXTURES="$HERE/fixtures"
 LIB="$REPO/libs/jwt-revocation"
 TSC="$REPO/node_modules/.bin/tsc"
-NEST_MAJORS="${NEST_MAJORS:-11 12}"
+NEST_MAJORS="${NEST_MAJORS-11 12}"
 KINDS="cjs esm"
+STORE_APPS="${STORE_APPS-drizzle prisma}"
+export SMOKE_POSTGRES_URL="${SMOKE_POSTGRES_URL:-${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}}"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/jwt-revocation-smoke.XXXXXX")"
 cleanup() {
@@ -29,6 +34,7 @@ started=$SECONDS
 cells() {
   local nest kind
   for nest in $NEST_MAJORS; do for kind in $KINDS; do echo "nest$nest-$kind"; done; done
+  for store in $STORE_APPS; do echo "store-$store"; done
 }
 
 # Everything below the package needs a good package: a setup failure fails every cell.
@@ -94,6 +100,50 @@ run_cell() {
   (cd "$app" && node main.js) >>"$log" 2>&1
 }
 
+# 4. One fresh app per store: the tarball, Nest 11, the ORM and its driver, adopted as the README says.
+store_packages() {
+  case "$1" in
+    drizzle) echo "drizzle-orm@0.45.4 pg@8.23.1" ;;
+    prisma) echo "prisma@7.10.1 @prisma/client@7.10.0 @prisma/adapter-pg@7.10.1 pg@8.23.1" ;;
+  esac
+}
+
+# The app's schema.prisma: its User model with tokenVersion, and the JwtSession model printed from the installed package.
+write_prisma_schema() {
+  local app="$1"
+  {
+    printf 'generator client {\n  provider = "prisma-client-js"\n}\n\ndatasource db {\n  provider = "postgresql"\n}\n\n'
+    printf 'model User {\n  id           Int    @id\n  email        String @db.VarChar(254)\n  tokenVersion Int    @default(0) @map("token_version")\n}\n\n'
+    (cd "$app" && node -p "require('nestjs-jwt-revocation/prisma').JWT_SESSION_PRISMA_MODEL.postgresql")
+  } >"$app/schema.prisma"
+}
+
+run_store_cell() {
+  local store="$1" app="$WORK/apps/store-$1" log="$WORK/store-$1.log"
+  mkdir -p "$app"
+  cp "$FIXTURES/cjs/package.json" "$FIXTURES/scenario.cjs" "$FIXTURES/stores/store-app.cjs" "$app/"
+  cp "$FIXTURES/stores/$store.js" "$app/main.js"
+  # shellcheck disable=SC2046 # the package list is meant to split
+  (cd "$app" && npm install --prefer-offline --no-audit --no-fund --ignore-scripts --loglevel=error \
+    "$TARBALL" @nestjs/common@11 @nestjs/core@11 @nestjs/platform-express@11 @nestjs/passport@11 \
+    passport@^0.7.0 passport-jwt@^4.0.1 reflect-metadata@^0.2.0 rxjs@^7.8.0 $(store_packages "$store")) >"$log" 2>&1 || {
+    echo "npm install failed" >>"$log"
+    return 1
+  }
+  if [[ "$store" == prisma ]]; then
+    write_prisma_schema "$app" 2>>"$log" || return 1
+    # Offline: generate never runs the schema engine, it only needs the file to exist.
+    echo "--- prisma generate" >>"$log"
+    (cd "$app" && PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-/bin/false}" PRISMA_HIDE_UPDATE_MESSAGE=1 CHECKPOINT_DISABLE=1 \
+      npx --no-install prisma generate --schema schema.prisma) >>"$log" 2>&1 || {
+      echo "prisma generate failed" >>"$log"
+      return 1
+    }
+  fi
+  echo "--- node main.js" >>"$log"
+  (cd "$app" && node main.js) >>"$log" 2>&1
+}
+
 for nest in $NEST_MAJORS; do
   for kind in $KINDS; do
     cell="nest$nest-$kind"
@@ -108,6 +158,19 @@ for nest in $NEST_MAJORS; do
       tail -n 30 "$WORK/$cell.log" | sed 's/^/      | /'
     fi
   done
+done
+
+for store in $STORE_APPS; do
+  cell="store-$store"
+  cell_started=$SECONDS
+  if run_store_cell "$store"; then
+    passed=$((passed + 1))
+    echo "PASS  $cell ($((SECONDS - cell_started))s) $(grep -m1 '^OK ' "$WORK/$cell.log" | sed 's/^OK //')"
+  else
+    failed=$((failed + 1))
+    echo "FAIL  $cell ($((SECONDS - cell_started))s), last lines of $cell.log:"
+    tail -n 30 "$WORK/$cell.log" | sed 's/^/      | /'
+  fi
 done
 
 echo "total $((SECONDS - started))s"

@@ -1,5 +1,5 @@
 // The public API of nestjs-jwt-revocation. Optional integrations live in their own entry
-// points: 'nestjs-jwt-revocation/typeorm', 'nestjs-jwt-revocation/redis', '/terminus' and '/testing'.
+// points: 'nestjs-jwt-revocation/typeorm', '/prisma', '/drizzle', '/mikro-orm', '/redis', '/terminus' and '/testing'.
 
 // Module and options
 export { JwtRevocationModule } from './jwt-revocation.module';

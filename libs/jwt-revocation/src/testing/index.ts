@@ -2,3 +2,10 @@
 export { JwtRevocationTestingModule, type JwtRevocationTestingOptions } from './jwt-revocation-testing.module';
 export { InMemoryTokenVersionStore } from '../revocation/in-memory-token-version.store';
 export { InMemorySessionStore } from '../sessions/in-memory-session.store';
+// The store contracts: every behaviour the module relies on, to run against your own store in jest.
+export { runSessionStoreContract, type SessionStoreHarness } from './session-store.contract';
+export {
+  runTokenVersionStoreContract,
+  type TokenVersionStoreHarness,
+  type TokenVersionContractOptions,
+} from './token-version-store.contract';
