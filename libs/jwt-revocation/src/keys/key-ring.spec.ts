@@ -35,7 +35,7 @@ const pem = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }) as 
 describe('KeyRing', () => {
   describe.each<[string, () => JwtKeyOptions, () => JwtKeyOptions]>([
     ['HS256', () => ({ algorithm: 'HS256', secret: HS_SECRET }), () => ({ algorithm: 'HS256', secret: OTHER_HS_SECRET })],
-    ['HS512', () => ({ algorithm: 'HS512', secret: HS_SECRET.repeat(2) }), () => ({ algorithm: 'HS512', secret: OTHER_HS_SECRET.repeat(2) })],
+    ['HS512', () => ({ algorithm: 'HS512', secret: `${HS_SECRET}-and-32-more-of-its-own-bytes-here` }), () => ({ algorithm: 'HS512', secret: `${OTHER_HS_SECRET}-and-32-more-bytes-of-its-own-here` })],
     ['RS256', () => ({ algorithm: 'RS256', privateKey: rsa().privateKey }), () => ({ algorithm: 'RS256', privateKey: rsa('rsa-2').privateKey })],
     ['PS256', () => ({ algorithm: 'PS256', privateKey: pem(rsa().privateKey) }), () => ({ algorithm: 'PS256', privateKey: rsa('rsa-2').privateKey })],
     ['ES256', () => ({ algorithm: 'ES256', privateKey: p256().privateKey }), () => ({ algorithm: 'ES256', privateKey: p256('p256-2').privateKey })],

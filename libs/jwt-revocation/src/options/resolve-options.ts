@@ -1,6 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
 import { KeyRing } from '../keys/key-ring';
+import { assertSecretStrength } from '../keys/secret-strength';
 import { LocalRevocationBroadcaster } from '../broadcast/local-revocation.broadcaster';
 import type { JwtKeyOptions, JwtRevocationModuleOptions } from './jwt-revocation-options.interface';
 import type { ResolvedOptions, ResolvedSessions } from './resolved-options';
@@ -102,6 +103,7 @@ function refreshTokenKeyOf(options: JwtRevocationModuleOptions): Buffer {
         `Use at least ${MIN_REFRESH_SECRET_BYTES} random bytes, e.g. \`openssl rand -base64 ${MIN_REFRESH_SECRET_BYTES}\`.`,
       );
     }
+    assertSecretStrength(Buffer.isBuffer(source) ? source : String(source), 'refreshTokenSecret');
     source = bytes;
   } else if (options.keys !== undefined) {
     throw new JwtRevocationConfigError(
