@@ -201,3 +201,44 @@ describe('KeyRing', () => {
     });
   });
 });
+
+describe('ECDSA signatures have one spelling (low S)', () => {
+  // Orders of the curves' base points (SEC 2, as `openssl ecparam -param_enc explicit` prints them).
+  const curves = [
+    ['ES256', 'P-256', 32, 'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551'],
+    ['ES384', 'P-384', 48, 'ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973'],
+    ['ES512', 'P-521', 66, '01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409'],
+  ] as const;
+
+  const toHex = (value: bigint, bytes: number) => value.toString(16).padStart(bytes * 2, '0');
+  const sOf = (token: string, bytes: number) => BigInt(`0x${Buffer.from(token.split('.')[2], 'base64url').subarray(bytes).toString('hex')}`);
+  /** The same signature with s replaced by n − s: valid for ECDSA, a second spelling of one signature. */
+  function twin(token: string, bytes: number, order: bigint): string {
+    const [header, payload, signature] = token.split('.');
+    const raw = Buffer.from(signature, 'base64url');
+    const s = BigInt(`0x${raw.subarray(bytes).toString('hex')}`);
+    const flipped = Buffer.concat([raw.subarray(0, bytes), Buffer.from(toHex(order - s, bytes), 'hex')]);
+    return `${header}.${payload}.${flipped.toString('base64url')}`;
+  }
+
+  describe.each(curves)('%s', (algorithm, namedCurve, bytes, orderHex) => {
+    const order = BigInt(`0x${orderHex}`);
+    const keys = pair(namedCurve, () => generateKeyPairSync('ec', { namedCurve }));
+    const ring = () => new KeyRing([{ algorithm, privateKey: keys.privateKey }], undefined, SETTINGS);
+
+    it('signs with s ≤ n/2 every time', () => {
+      const keyRing = ring();
+      for (let i = 0; i < 40; i++) expect(sOf(keyRing.signToken(claims({ i })), bytes) <= order / 2n).toBe(true);
+    });
+
+    it('refuses (r, n − s) of a token it accepts', () => {
+      const keyRing = ring();
+      for (let i = 0; i < 10; i++) {
+        const token = keyRing.signToken(claims({ i }));
+        const key = keyRing.keyFor(undefined)!;
+        expect(key.verify(token)).toMatchObject({ i });
+        expect(() => key.verify(twin(token, bytes, order))).toThrow();
+      }
+    });
+  });
+});

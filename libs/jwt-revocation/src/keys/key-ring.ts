@@ -4,6 +4,7 @@ import type { JwtKeyOptions } from '../options/jwt-revocation-options.interface'
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
 import type { JwtAlgorithm } from './jws-algorithms';
 import { algorithmOf, hmacSecret, privateKeyOf, publicKeyOf } from './key-material';
+import { isLowS, toLowS } from './ecdsa-low-s';
 
 type Verify = (token: string) => Record<string, unknown>;
 type Sign = (payload: Record<string, unknown>) => string;
@@ -102,17 +103,30 @@ function buildVerificationKey(key: JwtKeyOptions, settings: KeyRingSettings): Ve
     ...(settings.issuer !== undefined ? { allowedIss: settings.issuer } : {}),
     ...(settings.audience !== undefined ? { allowedAud: settings.audience } : {}),
   }) as Verify;
-  return { kid: key.kid, algorithm: key.algorithm, verify, publicKey };
+  const order = spec.family === 'asymmetric' ? spec.curveOrder : undefined;
+  if (order === undefined) return { kid: key.kid, algorithm: key.algorithm, verify, publicKey };
+  const verifyLowS: Verify = (token) => {
+    if (!isLowS(token.slice(token.lastIndexOf('.') + 1), order)) throw new Error('ECDSA signature not in low-S form');
+    return verify(token);
+  };
+  return { kid: key.kid, algorithm: key.algorithm, verify: verifyLowS, publicKey };
 }
 
 function buildSigner(key: JwtKeyOptions, settings: KeyRingSettings): Sign {
-  const material =
-    algorithmOf(key).family === 'hmac' ? hmacSecret(key) : (privateKeyOf(key).export({ type: 'pkcs8', format: 'pem' }) as string);
-  return createSigner({
+  const spec = algorithmOf(key);
+  const material = spec.family === 'hmac' ? hmacSecret(key) : (privateKeyOf(key).export({ type: 'pkcs8', format: 'pem' }) as string);
+  const sign = createSigner({
     key: material,
     algorithm: key.algorithm,
     ...(key.kid !== undefined ? { kid: key.kid } : {}),
     ...(settings.issuer !== undefined ? { iss: settings.issuer } : {}),
     ...(settings.audience !== undefined ? { aud: settings.audience } : {}),
   }) as Sign;
+  const order = spec.family === 'asymmetric' ? spec.curveOrder : undefined;
+  if (order === undefined) return sign;
+  return (payload) => {
+    const token = sign(payload);
+    const cut = token.lastIndexOf('.') + 1;
+    return token.slice(0, cut) + toLowS(token.slice(cut), order);
+  };
 }
