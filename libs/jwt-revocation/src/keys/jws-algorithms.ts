@@ -16,6 +16,8 @@ interface AsymmetricAlgorithm {
   readonly keyType: 'rsa' | 'ec' | 'ed25519';
   /** RSA: smallest modulus accepted (RFC 7518 §3.3). */
   readonly minModulusBits?: number;
+  /** RSA: smaller moduli get a startup warning (3072 bits ≈ 128-bit security, as ASVS level 2 asks; 2048 ≈ 112). */
+  readonly recommendedModulusBits?: number;
   /** EC: the one curve the algorithm is defined on (RFC 7518 §3.4), as Node names it. */
   readonly namedCurve?: string;
   /** EC: the order n of the curve's base point (SEC 2), so only the low-S form (s ≤ n/2) of a signature is accepted. */
@@ -28,7 +30,7 @@ export type JwsAlgorithmSpec = HmacAlgorithm | AsymmetricAlgorithm;
 
 const hmac = (minSecretBytes: number): HmacAlgorithm => ({ family: 'hmac', minSecretBytes });
 const RSA_JWK = { kty: 'RSA', members: ['n', 'e'] } as const;
-const rsa = (): AsymmetricAlgorithm => ({ family: 'asymmetric', keyType: 'rsa', minModulusBits: 2048, jwk: RSA_JWK });
+const rsa = (): AsymmetricAlgorithm => ({ family: 'asymmetric', keyType: 'rsa', minModulusBits: 2048, recommendedModulusBits: 3072, jwk: RSA_JWK });
 const ec = (namedCurve: string, curveOrderHex: string): AsymmetricAlgorithm => ({
   family: 'asymmetric',
   keyType: 'ec',

@@ -1,4 +1,5 @@
 import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { KeyRing, type KeyRingSettings } from './key-ring';
 import type { JwtKeyOptions } from '../options/jwt-revocation-options.interface';
 
@@ -240,5 +241,43 @@ describe('ECDSA signatures have one spelling (low S)', () => {
         expect(() => key.verify(twin(token, bytes, order))).toThrow();
       }
     });
+  });
+});
+
+describe('RSA keys under 3072 bits', () => {
+  let warn: jest.SpyInstance;
+  beforeEach(() => {
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(() => warn.mockRestore());
+
+  it('are accepted with one warning per key at startup, naming the key and the size to move to', () => {
+    const signer = rsa();
+    new KeyRing(
+      [
+        { kid: 'rsa-signing', algorithm: 'RS256', privateKey: signer.privateKey },
+        { kid: 'rsa-old', algorithm: 'PS256', publicKey: rsa('rsa-2').publicKey },
+        { kid: 'ec', algorithm: 'ES256', publicKey: p256().publicKey },
+      ],
+      'rsa-signing',
+      SETTINGS,
+    );
+    const messages = warn.mock.calls.map(([message]) => String(message));
+    expect(messages).toHaveLength(2);
+    expect(messages[0]).toContain('"rsa-signing"');
+    expect(messages[0]).toContain('2048 bits');
+    expect(messages[0]).toContain('3072');
+    expect(messages[1]).toContain('"rsa-old"');
+  });
+
+  it('are still refused under 2048 bits', () => {
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    expect(() => new KeyRing([{ algorithm: 'RS256', privateKey: small.privateKey }], undefined, SETTINGS)).toThrow(/1024 bits/);
+  });
+
+  it('say nothing for 3072 bits', () => {
+    const strong = pair('rsa-3072', () => generateKeyPairSync('rsa', { modulusLength: 3072 }));
+    new KeyRing([{ algorithm: 'RS256', privateKey: strong.privateKey }], undefined, SETTINGS);
+    expect(warn).not.toHaveBeenCalled();
   });
 });

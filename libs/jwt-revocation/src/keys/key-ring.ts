@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { createSigner, createVerifier } from 'fast-jwt';
 import type { JwtKeyOptions } from '../options/jwt-revocation-options.interface';
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
@@ -54,6 +55,7 @@ export class KeyRing {
     }
     for (const key of keys) {
       const built = buildVerificationKey(key, settings);
+      warnIfWeakerThanRecommended(key, built);
       if (key.kid !== undefined) {
         if (this.byKid.has(key.kid)) {
           throw new JwtRevocationConfigError(`duplicate kid "${key.kid}"`, 'Every key needs its own `kid`.');
@@ -110,6 +112,18 @@ function buildVerificationKey(key: JwtKeyOptions, settings: KeyRingSettings): Ve
     return verify(token);
   };
   return { kid: key.kid, algorithm: key.algorithm, verify: verifyLowS, publicKey };
+}
+
+/** Once per key at startup: RSA under the recommended size still works, but says so. */
+function warnIfWeakerThanRecommended(key: JwtKeyOptions, built: VerificationKey): void {
+  const spec = algorithmOf(key);
+  const bits = built.publicKey?.asymmetricKeyDetails?.modulusLength;
+  if (spec.family !== 'asymmetric' || spec.recommendedModulusBits === undefined || bits === undefined) return;
+  if (bits >= spec.recommendedModulusBits) return;
+  const name = key.kid !== undefined ? `"${key.kid}"` : '(no kid)';
+  new Logger('JwtRevocation').warn(
+    `The ${key.algorithm} key ${name} has ${bits} bits, under the ${spec.recommendedModulusBits} that give 128-bit security (OWASP ASVS level 2; 2048 bits give about 112): move to a larger RSA key or to ES256/EdDSA.`,
+  );
 }
 
 function buildSigner(key: JwtKeyOptions, settings: KeyRingSettings): Sign {
