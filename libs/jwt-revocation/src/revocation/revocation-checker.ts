@@ -74,8 +74,9 @@ export class RevocationChecker {
 
   private async sessionLive(userId: string, sessionId: string, trustCache: boolean): Promise<boolean> {
     if (!this.sessions) return false; // a token naming a session we cannot check is refused
+    const now = Date.now();
     if (trustCache) {
-      const owner = this.cache!.getSessionOwner(sessionId);
+      const owner = this.cache!.getSessionOwner(sessionId, now);
       if (owner !== undefined) {
         this.metrics.cacheHits++;
         return owner === userId;
@@ -84,9 +85,11 @@ export class RevocationChecker {
     this.metrics.cacheMisses++;
     const epoch = this.cache?.currentEpoch() ?? 0;
     const session = await this.read(() => this.sessions!.find(sessionId));
+    // An ended session (revoked, or past its absolute or idle expiry) ends its access tokens.
+    const endsAt = session === null ? 0 : Math.min(session.expiresAt, session.idleExpiresAt);
+    const owner = session !== null && session.revokedAt === null && now < endsAt ? session.userId : null;
     // Cached with its owner, so a token naming someone else's session can neither use nor poison it.
-    const owner = session !== null && session.revokedAt === null ? session.userId : null;
-    if (trustCache) this.cache!.setSessionOwner(sessionId, owner, epoch);
+    if (trustCache) this.cache!.setSessionOwner(sessionId, owner, epoch, endsAt);
     return owner === userId;
   }
 

@@ -92,8 +92,9 @@ export class SessionService {
    */
   async rebind(userId: string, sessionId: string): Promise<TokenPair | undefined> {
     const kept = await this.store(() => this.sessions.store.find(sessionId));
-    if (!kept || kept.userId !== userId || kept.revokedAt !== null) return undefined;
-    return this.rotate(kept, undefined, Date.now(), await this.issuer.currentVersion(userId));
+    const now = Date.now();
+    if (!kept || kept.userId !== userId || kept.revokedAt !== null || now >= Math.min(kept.expiresAt, kept.idleExpiresAt)) return undefined;
+    return this.rotate(kept, undefined, now, await this.issuer.currentVersion(userId));
   }
 
   /** The user's live sessions, newest first. */
