@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
-import { GraphQLModule, Query, Resolver } from '@nestjs/graphql';
+import { GraphQLModule, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -52,6 +52,17 @@ class ProfileResolver {
   @Query(() => String)
   ping(): string {
     return 'pong';
+  }
+
+  @Mutation(() => String, { nullable: true })
+  plain(@CurrentUser('id') id: string): string {
+    return id;
+  }
+
+  @Auth({ strict: true })
+  @Mutation(() => String, { nullable: true })
+  pay(@CurrentUser('id') id: string): string {
+    return `paid:${id}`;
   }
 }
 
@@ -148,6 +159,19 @@ describe.each(adapters)('integrations over $name', (adapter) => {
     expect(refused.body.errors[0].message).toMatch(/invalid, expired or revoked/);
     const anonymous = await gql('{ whoAmI }');
     expect(anonymous.body.errors[0].message).toMatch(/Authentication required/);
+  });
+
+  it('runs the strict check of every strict resolver, whatever resolved before it in the same request', async () => {
+    const versions = app.get(InMemoryTokenVersionStore);
+    versions.addUser('gql-strict');
+    const { accessToken } = await tokens.login('gql-strict');
+    expect((await gql('mutation { plain pay }', accessToken).expect(200)).body.data).toEqual({ plain: 'gql-strict', pay: 'paid:gql-strict' });
+    await versions.incrementVersion('gql-strict'); // raised in the store only: the cache still holds the old version
+    for (const mutation of ['mutation { plain pay }', 'mutation { pay plain }']) {
+      const res = await gql(mutation, accessToken).expect(200);
+      expect(res.body.data).toEqual({ plain: 'gql-strict', pay: null }); // plain reads the cache; pay reads the store
+      expect(res.body.errors).toEqual([expect.objectContaining({ path: ['pay'], message: expect.stringMatching(/invalid, expired or revoked/) })]);
+    }
   });
 
   it('authenticates WebSocket messages and refuses one sent after the token was revoked', async () => {
