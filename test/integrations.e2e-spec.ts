@@ -193,6 +193,27 @@ describe.each(adapters)('integrations over $name', (adapter) => {
     }
   });
 
+  it('refuses a socket that sends two credentials (handshake auth.token and an Authorization header), as HTTP refuses two', async () => {
+    const versions = app.get(InMemoryTokenVersionStore);
+    versions.addUser('ws-two');
+    const mine = (await tokens.login('ws-two')).accessToken;
+    const other = (await tokens.login('ws-two')).accessToken;
+    for (const header of [other, mine]) {
+      const socket: Socket = io(baseUrl, { transports: ['websocket'], auth: { token: mine }, extraHeaders: { Authorization: `Bearer ${header}` }, forceNew: true });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          socket.on('connect', resolve);
+          socket.on('connect_error', reject);
+        });
+        const refusal = new Promise((resolve) => socket.once('exception', resolve));
+        const answer = socket.timeout(2000).emitWithAck('whoami', {}).catch(() => 'no answer');
+        expect(await Promise.race([refusal, answer])).toEqual(expect.objectContaining({ status: 400, error: 'invalid_request' }));
+      } finally {
+        socket.disconnect();
+      }
+    }
+  });
+
   it('documents @Auth() routes with the bearer scheme and a 401 in the OpenAPI document', async () => {
     const doc = (await http().get('/docs-json').expect(200)).body;
     expect(doc.components.securitySchemes.bearer).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
