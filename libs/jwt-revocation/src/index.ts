@@ -30,6 +30,8 @@ export { Public } from './decorators/public.decorator';
 export { Auth } from './decorators/auth.decorator';
 export type { AuthOptions } from './decorators/auth-options';
 export { CurrentUser } from './decorators/current-user.decorator';
+export { NoStore } from './decorators/no-store.decorator';
+export { TokenResponseInterceptor } from './responses/token-response.interceptor';
 
 // Sessions
 export type { SessionView } from './sessions/session-view';
