@@ -62,6 +62,7 @@ export class RevocationService {
   async endFamilyOnReuse(session: SessionRecord): Promise<void> {
     const store = sessionsOf(this.options).store;
     const revoked = await this.store(() => store.revokeFamily(session.family, 'reuse-detected', Date.now()));
+    if (revoked.length === 0) return; // a concurrent replay ended the family already and announced it
     await this.announce('refresh-reuse-detected', session.userId, revoked, { kind: 'sessions', sessionIds: revoked });
     this.logger.warn(`Refresh token reuse detected; session family of user ${session.userId} revoked`);
   }
