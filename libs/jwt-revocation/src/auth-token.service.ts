@@ -11,6 +11,7 @@ import { sessionsOf } from './sessions/sessions-of';
 import { RevocationService } from './revocation/revocation.service';
 import { RevocationChecker } from './revocation/revocation-checker';
 import type { RevocationMetrics } from './metrics/revocation-metrics';
+import type { RevocationResult } from './revocation/revocation-result';
 
 /**
  * Issues access and refresh tokens and revokes them: logout of one session, of all sessions,
@@ -55,21 +56,27 @@ export class AuthTokenService {
     return this.sessions.refresh(refreshToken);
   }
 
-  /** Ends the caller's session (its refresh token and, on the next request, its access tokens). */
-  async logout(user: Pick<AuthenticatedUser, 'id' | 'sessionId'>): Promise<void> {
+  /**
+   * Ends the caller's session (its refresh token and, on the next request, its access tokens).
+   * Resolves once stored, saying whether the other instances were told (see `RevocationResult`).
+   */
+  async logout(user: Pick<AuthenticatedUser, 'id' | 'sessionId'>): Promise<RevocationResult> {
     sessionsOf(this.options);
     if (!user.sessionId) throw new BadRequestException('This token belongs to no session; use logout-all to end every token');
-    await this.revocation.endSessions(user.id, [user.sessionId], 'logout', 'logout');
+    const { stored, broadcast } = await this.revocation.endSessions(user.id, [user.sessionId], 'logout', 'logout');
+    return { stored, broadcast };
   }
 
-  /** Every token of the user issued before now is refused from the next request on. */
-  async logoutAll(userId: string | number): Promise<void> {
-    await this.revocation.raiseVersion(String(userId), 'logout-all', 'logout-all');
+  /** Every token of the user issued before now is refused from the next request on; resolves once stored. */
+  async logoutAll(userId: string | number): Promise<RevocationResult> {
+    return this.revocation.raiseVersion(String(userId), 'logout-all', 'logout-all');
   }
 
   /**
    * After a password change: every earlier token is refused. With `keepSessionId` that session
-   * survives, bound to the new version, and gets a fresh pair, returned here.
+   * survives, bound to the new version, and gets a fresh pair, returned here. Resolves once the
+   * change is stored, also when the broadcast is still pending (logged; see `RevocationResult`),
+   * so the client always receives the pair that now works.
    */
   async passwordChanged(userId: string | number, keepSessionId?: string): Promise<TokenPair | undefined> {
     const id = String(userId);
@@ -80,13 +87,13 @@ export class AuthTokenService {
 
   /** Ends one session of the user; false when the user has no such live session. */
   async revokeSession(userId: string | number, sessionId: string): Promise<boolean> {
-    const revoked = await this.revocation.endSessions(String(userId), [sessionId], 'revoked', 'session-revoked');
+    const { revoked } = await this.revocation.endSessions(String(userId), [sessionId], 'revoked', 'session-revoked');
     return revoked.length > 0;
   }
 
   /** Ends every session of the user except the current one; returns how many ended. */
   async revokeOtherSessions(userId: string | number, currentSessionId: string): Promise<number> {
-    return this.revocation.endOtherSessions(String(userId), currentSessionId);
+    return (await this.revocation.endOtherSessions(String(userId), currentSessionId)).revoked.length;
   }
 
   /** The user's live sessions, newest first. */

@@ -42,6 +42,7 @@ export { InMemorySessionStore } from './sessions/in-memory-session.store';
 // Revocation
 export { RevocationChecker } from './revocation/revocation-checker';
 export type { TokenVersionStore } from './revocation/token-version-store.interface';
+export type { RevocationResult } from './revocation/revocation-result';
 export { InMemoryTokenVersionStore } from './revocation/in-memory-token-version.store';
 export type { RevocationMetrics } from './metrics/revocation-metrics';
 

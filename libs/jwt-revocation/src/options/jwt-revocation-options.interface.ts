@@ -92,4 +92,10 @@ export interface JwtRevocationModuleOptions {
   onRevocation?: (event: RevocationEvent) => void | Promise<void>;
   /** Seconds sent in `Retry-After` when the revocation state cannot be read. Default 5. */
   retryAfterSeconds?: number;
+  /**
+   * Longest wait (ms) for the broadcaster to start and for each publish. A revocation is stored
+   * first; a publish that fails or takes longer is reported as `broadcast: 'pending'` and retried
+   * in the background until `cache.ttlMs` has passed (by then no cache can hold the old state). Default 3000.
+   */
+  broadcastTimeoutMs?: number;
 }

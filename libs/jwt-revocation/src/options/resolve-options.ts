@@ -59,6 +59,7 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
     versionClaim,
     maxTokenLength: positiveInteger(options.maxTokenLength, DEFAULTS.maxTokenLength, 'maxTokenLength', 'characters'),
     retryAfterSeconds: positiveInteger(options.retryAfterSeconds, DEFAULTS.retryAfterSeconds, 'retryAfterSeconds', 'seconds'),
+    broadcastTimeoutMs: positiveInteger(options.broadcastTimeoutMs, DEFAULTS.broadcastTimeoutMs, 'broadcastTimeoutMs', 'milliseconds'),
     cache,
     sessions: sessionSettings === false ? false : withSessionStore(sessionSettings, options),
     tokenVersionStore,

@@ -1,10 +1,12 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { REVOCATION_BROADCASTER, RESOLVED_OPTIONS, SESSION_STORE, TOKEN_VERSION_STORE } from '../jwt-revocation.constants';
 import type { ResolvedOptions } from '../options/resolved-options';
 import type { TokenVersionStore } from './token-version-store.interface';
 import type { SessionStore } from '../sessions/session-store.interface';
 import type { InvalidationMessage, RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
 import { RevocationCache } from './revocation-cache';
+import { settlesWithin } from '../broadcast/settles-within';
+import { PendingInvalidations } from '../broadcast/pending-invalidations';
 import { emptyMetrics, type RevocationMetrics } from '../metrics/revocation-metrics';
 import { InvalidTokenException, RevocationUnavailableException } from '../errors/bearer-auth.exceptions';
 
@@ -13,9 +15,10 @@ import { InvalidTokenException, RevocationUnavailableException } from '../errors
  * and from the stores otherwise; refuses (503) when neither can answer.
  */
 @Injectable()
-export class RevocationChecker {
+export class RevocationChecker implements OnModuleDestroy {
   readonly metrics: RevocationMetrics = emptyMetrics();
   private readonly cache: RevocationCache | undefined;
+  private readonly pending: PendingInvalidations;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
@@ -24,6 +27,11 @@ export class RevocationChecker {
     @Optional() @Inject(SESSION_STORE) private readonly sessions?: SessionStore,
   ) {
     this.cache = options.cache.enabled ? new RevocationCache(options.cache.maxEntries, options.cache.ttlMs) : undefined;
+    this.pending = new PendingInvalidations((message) => this.publish(message), options.cache.ttlMs);
+  }
+
+  onModuleDestroy(): void {
+    this.pending.stop();
   }
 
   /** Entries held by the in-process cache (0 when it is off). */
@@ -41,10 +49,15 @@ export class RevocationChecker {
     }
   }
 
-  /** Drops local state and tells the other instances. */
-  async invalidate(message: InvalidationMessage): Promise<void> {
+  /**
+   * Drops local state and tells the other instances, waiting at most `broadcastTimeoutMs`; never
+   * throws. `'pending'`: not told yet, retried in the background until `cache.ttlMs` has passed.
+   */
+  async invalidate(message: InvalidationMessage): Promise<'sent' | 'pending'> {
     this.forget(message);
-    await this.broadcaster.publish(message);
+    if (await this.publish(message)) return 'sent';
+    this.pending.add(message);
+    return 'pending';
   }
 
   /** Applies an invalidation that came from another instance. */
@@ -55,6 +68,10 @@ export class RevocationChecker {
 
   clearCache(): void {
     this.cache?.clear();
+  }
+
+  private publish(message: InvalidationMessage): Promise<boolean> {
+    return settlesWithin(() => this.broadcaster.publish(message), this.options.broadcastTimeoutMs);
   }
 
   private async currentVersion(userId: string, trustCache: boolean): Promise<number | null> {
