@@ -403,6 +403,31 @@ describe('AuthTokenService', () => {
     );
   });
 
+  describe('when a user is deleted', () => {
+    it('userDeleted ends every session and token of the user, and a reused id inherits none', async () => {
+      const first = await f.service.login('alice');
+      const second = await f.service.login('alice');
+      f.versions.removeUser('alice'); // the app deletes the row
+      await expect(f.service.userDeleted('alice')).resolves.toEqual({ stored: true, broadcast: 'sent' });
+      expect(await f.sessions.listActive('alice', Date.now())).toEqual([]);
+      f.versions.addUser('alice'); // a new user gets the same id, at version 0 like the old one
+      for (const pair of [first, second]) {
+        await refreshRefused(pair.refreshToken);
+        await refused(pair.accessToken);
+      }
+    });
+
+    it('a refresh after the row is gone is refused and ends the session, so a later user with the same id cannot use it', async () => {
+      const pair = await f.service.login('alice');
+      f.versions.removeUser('alice');
+      await refreshRefused(pair.refreshToken);
+      expect((await f.sessions.find(pair.sessionId!))?.revokedAt).toEqual(expect.any(Number));
+      f.versions.addUser('alice');
+      await refreshRefused(pair.refreshToken);
+      await refused(pair.accessToken);
+    });
+  });
+
   describe('passwordChanged', () => {
     it('keeps the given session with a fresh working pair and ends every other token', async () => {
       const current = await f.service.login('alice');

@@ -85,6 +85,14 @@ export class AuthTokenService {
     return this.sessions.rebind(id, keepSessionId);
   }
 
+  /**
+   * Call when you delete a user (before or after its row goes): every session and token of the user
+   * ends, on every instance, so a user later given the same id inherits nothing. Resolves once stored.
+   */
+  async userDeleted(userId: string | number): Promise<RevocationResult> {
+    return this.revocation.endUser(String(userId));
+  }
+
   /** Ends one session of the user; false when the user has no such live session. */
   async revokeSession(userId: string | number, sessionId: string): Promise<boolean> {
     const { revoked } = await this.revocation.endSessions(String(userId), [sessionId], 'revoked', 'session-revoked');

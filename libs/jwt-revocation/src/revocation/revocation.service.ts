@@ -61,6 +61,18 @@ export class RevocationService {
     return this.announce(type, userId, revoked, invalidations);
   }
 
+  /**
+   * The user is gone: every session ends and every instance forgets the user's cached version, so
+   * neither its tokens nor a later user given the same id can use them.
+   */
+  async endUser(userId: string): Promise<RevocationResult> {
+    const revoked = this.options.sessions ? await this.store(() => sessionsOf(this.options).store.revoke(userId, 'all', 'user-deleted', Date.now())) : [];
+    const invalidations: InvalidationMessage[] = [{ kind: 'user', userId }];
+    if (revoked.length === 0) return { stored: true, broadcast: await this.checker.invalidate(invalidations[0]) };
+    invalidations.push({ kind: 'sessions', sessionIds: revoked });
+    return this.announce('session-revoked', userId, revoked, invalidations);
+  }
+
   /** A rotated refresh token came back: the whole family is ended. */
   async endFamilyOnReuse(session: SessionRecord): Promise<void> {
     const store = sessionsOf(this.options).store;

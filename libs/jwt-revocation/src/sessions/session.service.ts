@@ -67,7 +67,12 @@ export class SessionService {
     if (!session || session.revokedAt !== null) throw new InvalidRefreshTokenException();
     const now = Date.now();
     if (now >= session.expiresAt || now >= session.idleExpiresAt) throw new InvalidRefreshTokenException();
-    const version = await this.issuer.currentVersion(session.userId);
+    const version = await this.store(() => this.options.tokenVersionStore.getVersion(session.userId));
+    if (version === null) {
+      // The user was deleted: end the session now, so a user later given the same id cannot inherit it.
+      await this.revocation.endSessions(session.userId, [session.id], 'user-deleted', 'session-revoked');
+      throw new InvalidRefreshTokenException();
+    }
     if (session.tokenVersion >= 0 && session.tokenVersion !== version) {
       // Raised since (logout-all, password change, or straight in the database): the session is over.
       await this.revocation.endSessions(session.userId, [session.id], 'version-changed', 'session-revoked');
