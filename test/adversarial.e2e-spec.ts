@@ -57,10 +57,25 @@ function asymmetric(alg: 'RS256' | 'PS256' | 'ES256' | 'EdDSA', privateKey: KeyO
     if (alg === 'PS256') {
       return b64url(cryptoSign('sha256', data, { key: privateKey, padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }));
     }
-    if (alg === 'ES256') return b64url(cryptoSign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' }));
+    if (alg === 'ES256') return b64url(withS(cryptoSign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' }), 'low'));
     return b64url(cryptoSign(null, data, privateKey));
   };
 }
+
+/** An ES256 signature r ‖ s with s in the low (≤ n/2, the one accepted) or the high (n − s) form. */
+function withS(signature: Buffer, form: 'low' | 'high'): Buffer {
+  const order = BigInt(`0x${P256_ORDER.toString('hex')}`);
+  const s = BigInt(`0x${signature.subarray(32).toString('hex')}`);
+  const isLow = s <= order / 2n;
+  if (isLow === (form === 'low')) return signature;
+  return Buffer.concat([signature.subarray(0, 32), Buffer.from((order - s).toString(16).padStart(64, '0'), 'hex')]);
+}
+
+/** A valid ES256 signature of the key, spelt with the high S that ECDSA also verifies. */
+const highS =
+  (privateKey: KeyObject): Signer =>
+  (input) =>
+    b64url(withS(cryptoSign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }), 'high'));
 
 const appSecret = hmac(TEST_SECRET);
 const HS = { alg: 'HS256', typ: 'JWT' };
@@ -238,6 +253,11 @@ const cases: AttackCase[] = [
     name: 'ES256 header naming the RSA kid rs-1, valid signature of the configured EC key',
     expect: 'invalid_token',
     build: (c) => ({ app: 'multi', token: jws({ alg: 'ES256', typ: 'JWT', kid: 'rs-1' }, claimsOf(c.multiVictim), asymmetric('ES256', appEc.privateKey)) }),
+  },
+  {
+    name: 'ES256 kid es-1, a valid signature of the configured EC key with s replaced by n − s (malleability)',
+    expect: 'invalid_token',
+    build: (c) => ({ app: 'multi', token: jws({ alg: 'ES256', typ: 'JWT', kid: 'es-1' }, claimsOf(c.multiVictim), highS(appEc.privateKey)) }),
   },
   {
     name: 'CVE-2022-21449 psychic signature: ES256 kid es-1 with r = s = 0',

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
-import { GraphQLModule, Query, Resolver } from '@nestjs/graphql';
+import { GraphQLModule, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -52,6 +52,17 @@ class ProfileResolver {
   @Query(() => String)
   ping(): string {
     return 'pong';
+  }
+
+  @Mutation(() => String, { nullable: true })
+  plain(@CurrentUser('id') id: string): string {
+    return id;
+  }
+
+  @Auth({ strict: true })
+  @Mutation(() => String, { nullable: true })
+  pay(@CurrentUser('id') id: string): string {
+    return `paid:${id}`;
   }
 }
 
@@ -150,6 +161,19 @@ describe.each(adapters)('GraphQL, WebSockets, events and OpenAPI over $name', (a
     expect(anonymous.body.errors[0].message).toMatch(/Authentication required/);
   });
 
+  it('runs the strict check of every strict resolver, whatever resolved before it in the same request', async () => {
+    const versions = app.get(InMemoryTokenVersionStore);
+    versions.addUser('gql-strict');
+    const { accessToken } = await tokens.login('gql-strict');
+    expect((await gql('mutation { plain pay }', accessToken).expect(200)).body.data).toEqual({ plain: 'gql-strict', pay: 'paid:gql-strict' });
+    await versions.incrementVersion('gql-strict'); // raised in the store only: the cache still holds the old version
+    for (const mutation of ['mutation { plain pay }', 'mutation { pay plain }']) {
+      const res = await gql(mutation, accessToken).expect(200);
+      expect(res.body.data).toEqual({ plain: 'gql-strict', pay: null }); // plain reads the cache; pay reads the store
+      expect(res.body.errors).toEqual([expect.objectContaining({ path: ['pay'], message: expect.stringMatching(/invalid, expired or revoked/) })]);
+    }
+  });
+
   it('authenticates WebSocket messages and refuses one sent after the token was revoked', async () => {
     app.get(InMemoryTokenVersionStore).addUser('ws-user');
     const { accessToken } = await tokens.login('ws-user');
@@ -166,6 +190,27 @@ describe.each(adapters)('GraphQL, WebSockets, events and OpenAPI over $name', (a
       expect(await refusal).toEqual(expect.objectContaining({ status: 401, error: 'invalid_token' }));
     } finally {
       socket.disconnect();
+    }
+  });
+
+  it('refuses a socket that sends two credentials (handshake auth.token and an Authorization header), as HTTP refuses two', async () => {
+    const versions = app.get(InMemoryTokenVersionStore);
+    versions.addUser('ws-two');
+    const mine = (await tokens.login('ws-two')).accessToken;
+    const other = (await tokens.login('ws-two')).accessToken;
+    for (const header of [other, mine]) {
+      const socket: Socket = io(baseUrl, { transports: ['websocket'], auth: { token: mine }, extraHeaders: { Authorization: `Bearer ${header}` }, forceNew: true });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          socket.on('connect', resolve);
+          socket.on('connect_error', reject);
+        });
+        const refusal = new Promise((resolve) => socket.once('exception', resolve));
+        const answer = socket.timeout(2000).emitWithAck('whoami', {}).catch(() => 'no answer');
+        expect(await Promise.race([refusal, answer])).toEqual(expect.objectContaining({ status: 400, error: 'invalid_request' }));
+      } finally {
+        socket.disconnect();
+      }
     }
   });
 

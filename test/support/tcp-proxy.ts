@@ -7,7 +7,9 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private readonly pairs = new Set<[Socket, Socket]>();
   private down = false;
+  private frozen = false;
   private blackHoled = false;
   port = 0;
 
@@ -29,7 +31,11 @@ export class TcpProxy {
           upstream.destroy();
         });
       }
-      client.pipe(upstream).pipe(client);
+      const pair: [Socket, Socket] = [client, upstream];
+      this.pairs.add(pair);
+      client.on('close', () => this.pairs.delete(pair));
+      if (this.frozen) pause(pair);
+      else connectPair(pair);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as { port: number }).port;
@@ -41,7 +47,16 @@ export class TcpProxy {
     for (const socket of this.sockets) socket.destroy();
   }
 
-  /** Packets vanish: connections stay open and new ones are accepted, but nothing gets through. */
+  /**
+   * A stall rather than an outage: connections stay open and new ones are accepted, but no byte
+   * moves either way until `restore()` (what a hung server or a black-holed route looks like).
+   */
+  freeze(): void {
+    this.frozen = true;
+    for (const pair of this.pairs) pause(pair);
+  }
+
+  /** Packets vanish: connections stay open and new ones are accepted, but nothing gets through (unlike `freeze()`, nothing is delivered later). */
   blackHole(): void {
     this.blackHoled = true;
     for (const socket of this.sockets) socket.unpipe().pause();
@@ -55,14 +70,29 @@ export class TcpProxy {
 
   restore(): void {
     if (this.blackHoled) for (const socket of this.sockets) socket.destroy(); // their bytes are lost; clients reconnect
-    this.down = false;
     this.blackHoled = false;
+    this.down = false;
+    if (!this.frozen) return;
+    this.frozen = false;
+    for (const pair of this.pairs) connectPair(pair);
   }
 
   async stop(): Promise<void> {
     this.cut();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
+}
+
+function connectPair([client, upstream]: [Socket, Socket]): void {
+  client.pipe(upstream);
+  upstream.pipe(client);
+}
+
+function pause([client, upstream]: [Socket, Socket]): void {
+  client.unpipe(upstream);
+  upstream.unpipe(client);
+  client.pause();
+  upstream.pause();
 }
 
 /** Polls `probe` until it returns true or `timeoutMs` passes; returns the elapsed milliseconds. */

@@ -11,6 +11,7 @@ import { InvalidTokenException, RevocationUnavailableException } from './errors/
 import { JwtRevocationConfigError } from './errors/jwt-revocation-config.error';
 import type { RevocationEvent } from './events/revocation-event';
 import type { TokenPair } from './access-tokens/token-pair';
+import type { InvalidationMessage, RevocationBroadcaster } from './broadcast/revocation-broadcaster.interface';
 
 const SECRET = 'service-spec-secret-of-at-least-32-bytes';
 const DAY_MS = 24 * 3600 * 1000;
@@ -354,7 +355,76 @@ describe('AuthTokenService', () => {
         },
       });
       const pair = await f.service.login('alice');
-      await expect(f.service.logoutAll('alice')).resolves.toBeUndefined();
+      await expect(f.service.logoutAll('alice')).resolves.toEqual({ stored: true, broadcast: 'sent' });
+      await refused(pair.accessToken);
+    });
+
+    /** A broadcaster whose publishes fail (or hang) until `healthy` is set. */
+    class UnreliableBroadcaster implements RevocationBroadcaster {
+      healthy = false;
+      readonly delivered: InvalidationMessage[] = [];
+      constructor(private readonly failure: 'reject' | 'hang') {}
+      async start(): Promise<void> {}
+      isConnected(): boolean {
+        return true;
+      }
+      async stop(): Promise<void> {}
+      async publish(message: InvalidationMessage): Promise<void> {
+        if (this.healthy) return void this.delivered.push(message);
+        if (this.failure === 'reject') throw new Error('redis down');
+        await new Promise(() => undefined);
+      }
+    }
+
+    it.each(['reject', 'hang'] as const)(
+      'resolves stored with the broadcast pending when the broadcaster does not confirm (%s), fires the event, and delivers it later',
+      async (failure) => {
+        await f.module.close();
+        const broadcaster = new UnreliableBroadcaster(failure);
+        const events: RevocationEvent[] = [];
+        const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+        try {
+          f = await start({ broadcaster, broadcastTimeoutMs: 100, onRevocation: (event) => void events.push(event) });
+          const pair = await f.service.login('alice');
+          const started = Date.now();
+          await expect(f.service.logoutAll('alice')).resolves.toEqual({ stored: true, broadcast: 'pending' });
+          expect(Date.now() - started).toBeLessThan(1000);
+          await refused(pair.accessToken);
+          expect(events.map((event) => event.type)).toEqual(['logout-all']);
+          const logged = warn.mock.calls.map(([message]) => String(message));
+          expect(logged.some((line) => line.includes('stored, not broadcast'))).toBe(true);
+          expect(logged.some((line) => /store/i.test(line) && !line.includes('stored, not broadcast'))).toBe(false);
+          broadcaster.healthy = true;
+          await new Promise((resolve) => setTimeout(resolve, 1500)); // retried every second
+          expect(broadcaster.delivered).toEqual(expect.arrayContaining([{ kind: 'user', userId: 'alice' }]));
+        } finally {
+          warn.mockRestore();
+        }
+      },
+    );
+  });
+
+  describe('when a user is deleted', () => {
+    it('userDeleted ends every session and token of the user, and a reused id inherits none', async () => {
+      const first = await f.service.login('alice');
+      const second = await f.service.login('alice');
+      f.versions.removeUser('alice'); // the app deletes the row
+      await expect(f.service.userDeleted('alice')).resolves.toEqual({ stored: true, broadcast: 'sent' });
+      expect(await f.sessions.listActive('alice', Date.now())).toEqual([]);
+      f.versions.addUser('alice'); // a new user gets the same id, at version 0 like the old one
+      for (const pair of [first, second]) {
+        await refreshRefused(pair.refreshToken);
+        await refused(pair.accessToken);
+      }
+    });
+
+    it('a refresh after the row is gone is refused and ends the session, so a later user with the same id cannot use it', async () => {
+      const pair = await f.service.login('alice');
+      f.versions.removeUser('alice');
+      await refreshRefused(pair.refreshToken);
+      expect((await f.sessions.find(pair.sessionId!))?.revokedAt).toEqual(expect.any(Number));
+      f.versions.addUser('alice');
+      await refreshRefused(pair.refreshToken);
       await refused(pair.accessToken);
     });
   });

@@ -12,6 +12,7 @@ import { RevocationService } from './revocation/revocation.service';
 import { RevocationChecker } from './revocation/revocation-checker';
 import type { RevocationMetrics } from './metrics/revocation-metrics';
 import { RevocationTelemetry } from './telemetry/revocation-telemetry';
+import type { RevocationResult } from './revocation/revocation-result';
 
 /**
  * Issues access and refresh tokens and revokes them: logout of one session, of all sessions,
@@ -57,22 +58,28 @@ export class AuthTokenService {
     return this.telemetry.traceRefresh((recorder) => this.sessions.refresh(refreshToken, recorder));
   }
 
-  /** Ends the caller's session (its refresh token and, on the next request, its access tokens). */
-  async logout(user: Pick<AuthenticatedUser, 'id' | 'sessionId'>): Promise<void> {
+  /**
+   * Ends the caller's session (its refresh token and, on the next request, its access tokens).
+   * Resolves once stored, saying whether the other instances were told (see `RevocationResult`).
+   */
+  async logout(user: Pick<AuthenticatedUser, 'id' | 'sessionId'>): Promise<RevocationResult> {
     sessionsOf(this.options);
     if (!user.sessionId) throw new BadRequestException('This token belongs to no session; use logout-all to end every token');
     const sessionId = user.sessionId;
-    await this.telemetry.traceRevocation('logout', () => this.revocation.endSessions(user.id, [sessionId], 'logout', 'logout'), ended);
+    const { stored, broadcast } = await this.telemetry.traceRevocation('logout', () => this.revocation.endSessions(user.id, [sessionId], 'logout', 'logout'), ended);
+    return { stored, broadcast };
   }
 
-  /** Every token of the user issued before now is refused from the next request on. */
-  async logoutAll(userId: string | number): Promise<void> {
-    await this.telemetry.traceRevocation('logout-all', () => this.revocation.raiseVersion(String(userId), 'logout-all', 'logout-all'));
+  /** Every token of the user issued before now is refused from the next request on; resolves once stored. */
+  async logoutAll(userId: string | number): Promise<RevocationResult> {
+    return this.telemetry.traceRevocation('logout-all', () => this.revocation.raiseVersion(String(userId), 'logout-all', 'logout-all'));
   }
 
   /**
    * After a password change: every earlier token is refused. With `keepSessionId` that session
-   * survives, bound to the new version, and gets a fresh pair, returned here.
+   * survives, bound to the new version, and gets a fresh pair, returned here. Resolves once the
+   * change is stored, also when the broadcast is still pending (logged; see `RevocationResult`),
+   * so the client always receives the pair that now works.
    */
   async passwordChanged(userId: string | number, keepSessionId?: string): Promise<TokenPair | undefined> {
     const id = String(userId);
@@ -81,15 +88,23 @@ export class AuthTokenService {
     return this.sessions.rebind(id, keepSessionId);
   }
 
+  /**
+   * Call when you delete a user (before or after its row goes): every session and token of the user
+   * ends, on every instance, so a user later given the same id inherits nothing. Resolves once stored.
+   */
+  async userDeleted(userId: string | number): Promise<RevocationResult> {
+    return this.revocation.endUser(String(userId));
+  }
+
   /** Ends one session of the user; false when the user has no such live session. */
   async revokeSession(userId: string | number, sessionId: string): Promise<boolean> {
-    const revoked = await this.telemetry.traceRevocation('session-revoked', () => this.revocation.endSessions(String(userId), [sessionId], 'revoked', 'session-revoked'), ended);
+    const { revoked } = await this.telemetry.traceRevocation('session-revoked', () => this.revocation.endSessions(String(userId), [sessionId], 'revoked', 'session-revoked'), ended);
     return revoked.length > 0;
   }
 
   /** Ends every session of the user except the current one; returns how many ended. */
   async revokeOtherSessions(userId: string | number, currentSessionId: string): Promise<number> {
-    return this.telemetry.traceRevocation('session-revoked', () => this.revocation.endOtherSessions(String(userId), currentSessionId), (count) => count);
+    return (await this.telemetry.traceRevocation('session-revoked', () => this.revocation.endOtherSessions(String(userId), currentSessionId), ended)).revoked.length;
   }
 
   /** The user's live sessions, newest first. */
@@ -116,4 +131,4 @@ export class AuthTokenService {
   }
 }
 
-const ended = (sessionIds: string[]): number => sessionIds.length;
+const ended = (result: { revoked: string[] }): number => result.revoked.length;

@@ -37,6 +37,8 @@ export { Public } from './decorators/public.decorator';
 export { Auth } from './decorators/auth.decorator';
 export type { AuthOptions } from './decorators/auth-options';
 export { CurrentUser } from './decorators/current-user.decorator';
+export { NoStore } from './decorators/no-store.decorator';
+export { TokenResponseInterceptor } from './responses/token-response.interceptor';
 
 // Sessions
 export type { SessionView } from './sessions/session-view';
@@ -55,6 +57,7 @@ export type { ResolvedCookies } from './cookies/resolved-cookies';
 // Revocation
 export { RevocationChecker } from './revocation/revocation-checker';
 export type { TokenVersionStore } from './revocation/token-version-store.interface';
+export type { RevocationResult } from './revocation/revocation-result';
 export { InMemoryTokenVersionStore } from './revocation/in-memory-token-version.store';
 export type { RevocationMetrics } from './metrics/revocation-metrics';
 

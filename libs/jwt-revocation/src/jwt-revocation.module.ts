@@ -1,9 +1,11 @@
-import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { ConfigurableJwtRevocationModule } from './jwt-revocation.module-definition';
-import { REVOCATION_BROADCASTER } from './jwt-revocation.constants';
+import { REVOCATION_BROADCASTER, RESOLVED_OPTIONS } from './jwt-revocation.constants';
+import type { ResolvedOptions } from './options/resolved-options';
+import { settlesWithin } from './broadcast/settles-within';
 import { JWT_REVOCATION_EXPORTS, JWT_REVOCATION_PROVIDERS } from './jwt-revocation.providers';
-import type { RevocationBroadcaster } from './broadcast/revocation-broadcaster.interface';
+import type { InvalidationMessage, RevocationBroadcaster } from './broadcast/revocation-broadcaster.interface';
 import { RevocationChecker } from './revocation/revocation-checker';
 
 /**
@@ -20,12 +22,21 @@ export class JwtRevocationModule extends ConfigurableJwtRevocationModule impleme
   constructor(
     @Inject(REVOCATION_BROADCASTER) private readonly broadcaster: RevocationBroadcaster,
     private readonly checker: RevocationChecker,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
   ) {
     super();
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.broadcaster.start({ onInvalidate: (message) => this.checker.forget(message), onResync: () => this.checker.clearCache() });
+    const listener = { onInvalidate: (message: InvalidationMessage) => this.checker.forget(message), onResync: () => this.checker.clearCache() };
+    // Bounded: an unreachable broadcaster must not hold the app's startup; it keeps trying on its own.
+    await settlesWithin(() => this.broadcaster.start(listener), this.options.broadcastTimeoutMs);
+    if (!this.broadcaster.isConnected()) {
+      new Logger('JwtRevocation').warn(
+        'The revocation broadcaster is not connected: until it is, this instance reads the store on every request, ' +
+          "and revocations made here are stored but not broadcast (other instances see them when their cache entries expire).",
+      );
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

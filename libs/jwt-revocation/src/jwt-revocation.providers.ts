@@ -1,4 +1,5 @@
 import type { Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { JWT_REVOCATION_MODULE_OPTIONS } from './jwt-revocation.module-definition';
 import { REVOCATION_BROADCASTER, RESOLVED_OPTIONS, SESSION_STORE, TOKEN_VERSION_STORE } from './jwt-revocation.constants';
 import type { JwtRevocationModuleOptions } from './options/jwt-revocation-options.interface';
@@ -17,6 +18,7 @@ import { JwtRevocationStrategy } from './guard/jwt-revocation.strategy';
 import { JwksService } from './keys/jwks.service';
 import { TELEMETRY_EXPORTS, TELEMETRY_PROVIDERS } from './telemetry/telemetry.providers';
 import { RefreshCookieService } from './cookies/refresh-cookie.service';
+import { TokenResponseInterceptor } from './responses/token-response.interceptor';
 
 /** The options, resolved once; the stores and the broadcaster come out of them under their tokens. */
 const optionProviders: Provider[] = [
@@ -46,6 +48,8 @@ export const JWT_REVOCATION_PROVIDERS: Provider[] = [
   JwksService,
   ...TELEMETRY_PROVIDERS,
   RefreshCookieService,
+  // Every response that hands out a token is marked no-store (RFC 6749 §5.1).
+  { provide: APP_INTERCEPTOR, useClass: TokenResponseInterceptor },
 ];
 
 /** What an app can inject from the module. */

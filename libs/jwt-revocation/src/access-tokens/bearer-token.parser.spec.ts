@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { assertTokenShape, parseBearerHeader } from './bearer-token.parser';
+import { assertTokenShape, extractBearerToken, parseBearerHeader } from './bearer-token.parser';
 import { InvalidAuthRequestException, InvalidTokenException, MissingTokenException } from '../errors/bearer-auth.exceptions';
 
 const MAX = 4096;
@@ -101,5 +101,20 @@ describe('assertTokenShape', () => {
   it('refuses anything else with InvalidTokenException', () => {
     expect(() => assertTokenShape('not a jwt', MAX)).toThrow(InvalidTokenException);
     expect(() => assertTokenShape('', MAX)).toThrow(InvalidTokenException);
+  });
+});
+
+describe('extractBearerToken on a socket handshake', () => {
+  it('reads auth.token alone, or the Authorization header alone', () => {
+    expect(extractBearerToken({ auth: { token: TOKEN }, headers: {} })).toBe(TOKEN);
+    expect(extractBearerToken({ auth: {}, headers: { authorization: `Bearer ${TOKEN}` } })).toBe(TOKEN);
+  });
+
+  it.each([
+    ['auth.token and a different header', { auth: { token: TOKEN }, headers: { authorization: `Bearer ${tokenOfLength(130)}` } }],
+    ['auth.token and the same token in the header', { auth: { token: TOKEN }, headers: { authorization: `Bearer ${TOKEN}` } }],
+    ['a non-string auth.token', { auth: { token: 42 }, headers: {} }],
+  ])('refuses %s with InvalidAuthRequestException (400)', (_label, handshake) => {
+    expect(() => extractBearerToken(handshake)).toThrow(InvalidAuthRequestException);
   });
 });

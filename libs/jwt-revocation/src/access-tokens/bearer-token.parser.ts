@@ -58,10 +58,13 @@ export function extractBearerToken(request: TokenSource): string {
   // Node keeps only the first of repeated Authorization headers; two credentials are refused, not picked from.
   const rawHeaders = request.rawHeaders ?? request.raw?.rawHeaders;
   if (rawHeaders && countHeader(rawHeaders, 'authorization') > 1) throw new InvalidAuthRequestException();
-  const handshakeToken = (request.auth as { token?: unknown } | undefined)?.token;
-  if (typeof handshakeToken === 'string') return splitBearerHeader(`Bearer ${handshakeToken}`);
   const headers = request.headers ?? {};
-  return splitBearerHeader(headers.authorization ?? headers.Authorization);
+  const header = headers.authorization ?? headers.Authorization;
+  const handshakeToken = (request.auth as { token?: unknown } | undefined)?.token;
+  if (handshakeToken === undefined) return splitBearerHeader(header);
+  // A socket's handshake token and an Authorization header are two credentials, equal or not: refused like two headers.
+  if (typeof handshakeToken !== 'string' || header !== undefined) throw new InvalidAuthRequestException();
+  return splitBearerHeader(`Bearer ${handshakeToken}`);
 }
 
 function countHeader(rawHeaders: string[], name: string): number {

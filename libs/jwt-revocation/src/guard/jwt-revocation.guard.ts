@@ -10,8 +10,12 @@ import { writeAuthHeaders } from '../errors/auth-headers';
 import { requireOptionalPeer } from '../optional-peers/load-optional-peer';
 import { requestOf, responseOf, type AuthRequest } from './request-context';
 
-/** Marks a request already authenticated, so the global guard and `@Auth()` never verify twice. */
-const AUTHENTICATED = Symbol('jwt-revocation:authenticated');
+/**
+ * Handler invocations already authenticated. The global guard and `@Auth()` on one handler share
+ * its context, so they verify once; every other handler (each GraphQL resolver of a request, each
+ * WebSocket message) gets its own context and is verified with its own options, strict included.
+ */
+const authenticatedContexts = new WeakSet<ExecutionContext>();
 
 /**
  * Refuses every route that is not `@Public()` unless its bearer token passes verification and
@@ -35,13 +39,12 @@ export class JwtRevocationGuard implements CanActivate {
     try {
       const request = this.getRequest(context);
       if (!request) throw new InvalidAuthRequestException(); // deny unknown transports
-      if (request[AUTHENTICATED as unknown as string]) return true;
+      if (authenticatedContexts.has(context)) return true;
       const strict = this.authOptions(context)?.strict;
       const user = await this.verifier.verify(this.tokenFromRequest(request), { strict });
       const handled = this.handleRequest(user, context);
       request.user = handled instanceof Promise ? await handled : handled;
-      // A socket's handshake outlives a revocation: each of its messages is checked again.
-      if (context.getType() !== 'ws') request[AUTHENTICATED as unknown as string] = true;
+      authenticatedContexts.add(context);
       return true;
     } catch (error) {
       if (error instanceof BearerAuthException) this.throwUnauthorized(error, context);

@@ -16,8 +16,12 @@ interface AsymmetricAlgorithm {
   readonly keyType: 'rsa' | 'ec' | 'ed25519';
   /** RSA: smallest modulus accepted (RFC 7518 §3.3). */
   readonly minModulusBits?: number;
+  /** RSA: smaller moduli get a startup warning (3072 bits ≈ 128-bit security, as ASVS level 2 asks; 2048 ≈ 112). */
+  readonly recommendedModulusBits?: number;
   /** EC: the one curve the algorithm is defined on (RFC 7518 §3.4), as Node names it. */
   readonly namedCurve?: string;
+  /** EC: the order n of the curve's base point (SEC 2), so only the low-S form (s ≤ n/2) of a signature is accepted. */
+  readonly curveOrder?: bigint;
   /** JWK `kty` of the public key and the members that carry it (nothing private is listed). */
   readonly jwk: { readonly kty: 'RSA' | 'EC' | 'OKP'; readonly members: ReadonlyArray<'n' | 'e' | 'crv' | 'x' | 'y'> };
 }
@@ -26,11 +30,12 @@ export type JwsAlgorithmSpec = HmacAlgorithm | AsymmetricAlgorithm;
 
 const hmac = (minSecretBytes: number): HmacAlgorithm => ({ family: 'hmac', minSecretBytes });
 const RSA_JWK = { kty: 'RSA', members: ['n', 'e'] } as const;
-const rsa = (): AsymmetricAlgorithm => ({ family: 'asymmetric', keyType: 'rsa', minModulusBits: 2048, jwk: RSA_JWK });
-const ec = (namedCurve: string): AsymmetricAlgorithm => ({
+const rsa = (): AsymmetricAlgorithm => ({ family: 'asymmetric', keyType: 'rsa', minModulusBits: 2048, recommendedModulusBits: 3072, jwk: RSA_JWK });
+const ec = (namedCurve: string, curveOrderHex: string): AsymmetricAlgorithm => ({
   family: 'asymmetric',
   keyType: 'ec',
   namedCurve,
+  curveOrder: BigInt(`0x${curveOrderHex}`),
   jwk: { kty: 'EC', members: ['crv', 'x', 'y'] },
 });
 
@@ -45,9 +50,12 @@ export const JWS_ALGORITHMS = {
   PS256: rsa(),
   PS384: rsa(),
   PS512: rsa(),
-  ES256: ec('prime256v1'),
-  ES384: ec('secp384r1'),
-  ES512: ec('secp521r1'),
+  ES256: ec('prime256v1', 'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551'),
+  ES384: ec('secp384r1', 'ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973'),
+  ES512: ec(
+    'secp521r1',
+    '01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409',
+  ),
   EdDSA: { family: 'asymmetric', keyType: 'ed25519', jwk: { kty: 'OKP', members: ['crv', 'x'] } },
 } as const satisfies Record<string, JwsAlgorithmSpec>;
 

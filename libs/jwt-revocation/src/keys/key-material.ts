@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
 import type { JwtKeyOptions } from '../options/jwt-revocation-options.interface';
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
+import { assertSecretStrength, GENERATE_SECRET_HINT } from './secret-strength';
 import { jwsAlgorithm, SUPPORTED_ALGORITHMS, type JwsAlgorithmSpec, type JwtAlgorithm } from './jws-algorithms';
 
 /** The table row of a key's algorithm; refuses an algorithm the table does not hold. */
@@ -26,9 +27,10 @@ export function hmacSecret(key: JwtKeyOptions): Buffer {
   if (secret.length < minimum) {
     throw new JwtRevocationConfigError(
       `the ${key.algorithm} secret is ${secret.length} bytes`,
-      `Use at least ${minimum} random bytes, e.g. \`openssl rand -base64 ${minimum}\`.`,
+      `Use at least ${minimum} random bytes, e.g. \`openssl rand -base64 ${minimum}\`. ${GENERATE_SECRET_HINT}.`,
     );
   }
+  assertSecretStrength(Buffer.isBuffer(key.secret) ? key.secret : String(key.secret), `the ${key.algorithm} secret`);
   return secret;
 }
 

@@ -1,4 +1,5 @@
 import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { KeyRing, type KeyRingSettings } from './key-ring';
 import type { JwtKeyOptions } from '../options/jwt-revocation-options.interface';
 
@@ -35,7 +36,7 @@ const pem = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }) as 
 describe('KeyRing', () => {
   describe.each<[string, () => JwtKeyOptions, () => JwtKeyOptions]>([
     ['HS256', () => ({ algorithm: 'HS256', secret: HS_SECRET }), () => ({ algorithm: 'HS256', secret: OTHER_HS_SECRET })],
-    ['HS512', () => ({ algorithm: 'HS512', secret: HS_SECRET.repeat(2) }), () => ({ algorithm: 'HS512', secret: OTHER_HS_SECRET.repeat(2) })],
+    ['HS512', () => ({ algorithm: 'HS512', secret: `${HS_SECRET}-and-32-more-of-its-own-bytes-here` }), () => ({ algorithm: 'HS512', secret: `${OTHER_HS_SECRET}-and-32-more-bytes-of-its-own-here` })],
     ['RS256', () => ({ algorithm: 'RS256', privateKey: rsa().privateKey }), () => ({ algorithm: 'RS256', privateKey: rsa('rsa-2').privateKey })],
     ['PS256', () => ({ algorithm: 'PS256', privateKey: pem(rsa().privateKey) }), () => ({ algorithm: 'PS256', privateKey: rsa('rsa-2').privateKey })],
     ['ES256', () => ({ algorithm: 'ES256', privateKey: p256().privateKey }), () => ({ algorithm: 'ES256', privateKey: p256('p256-2').privateKey })],
@@ -199,5 +200,84 @@ describe('KeyRing', () => {
       const after = new KeyRing([{ kid: 'new', algorithm: 'HS256', secret: OTHER_HS_SECRET }], undefined, SETTINGS);
       expect(after.keyFor(headerOf(oldToken).kid)).toBeUndefined();
     });
+  });
+});
+
+describe('ECDSA signatures have one spelling (low S)', () => {
+  // Orders of the curves' base points (SEC 2, as `openssl ecparam -param_enc explicit` prints them).
+  const curves = [
+    ['ES256', 'P-256', 32, 'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551'],
+    ['ES384', 'P-384', 48, 'ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973'],
+    ['ES512', 'P-521', 66, '01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409'],
+  ] as const;
+
+  const toHex = (value: bigint, bytes: number) => value.toString(16).padStart(bytes * 2, '0');
+  const sOf = (token: string, bytes: number) => BigInt(`0x${Buffer.from(token.split('.')[2], 'base64url').subarray(bytes).toString('hex')}`);
+  /** The same signature with s replaced by n − s: valid for ECDSA, a second spelling of one signature. */
+  function twin(token: string, bytes: number, order: bigint): string {
+    const [header, payload, signature] = token.split('.');
+    const raw = Buffer.from(signature, 'base64url');
+    const s = BigInt(`0x${raw.subarray(bytes).toString('hex')}`);
+    const flipped = Buffer.concat([raw.subarray(0, bytes), Buffer.from(toHex(order - s, bytes), 'hex')]);
+    return `${header}.${payload}.${flipped.toString('base64url')}`;
+  }
+
+  describe.each(curves)('%s', (algorithm, namedCurve, bytes, orderHex) => {
+    const order = BigInt(`0x${orderHex}`);
+    const keys = pair(namedCurve, () => generateKeyPairSync('ec', { namedCurve }));
+    const ring = () => new KeyRing([{ algorithm, privateKey: keys.privateKey }], undefined, SETTINGS);
+
+    it('signs with s ≤ n/2 every time', () => {
+      const keyRing = ring();
+      for (let i = 0; i < 40; i++) expect(sOf(keyRing.signToken(claims({ i })), bytes) <= order / 2n).toBe(true);
+    });
+
+    it('refuses (r, n − s) of a token it accepts', () => {
+      const keyRing = ring();
+      for (let i = 0; i < 10; i++) {
+        const token = keyRing.signToken(claims({ i }));
+        const key = keyRing.keyFor(undefined)!;
+        expect(key.verify(token)).toMatchObject({ i });
+        expect(() => key.verify(twin(token, bytes, order))).toThrow();
+      }
+    });
+  });
+});
+
+describe('RSA keys under 3072 bits', () => {
+  let warn: jest.SpyInstance;
+  beforeEach(() => {
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(() => warn.mockRestore());
+
+  it('are accepted with one warning per key at startup, naming the key and the size to move to', () => {
+    const signer = rsa();
+    new KeyRing(
+      [
+        { kid: 'rsa-signing', algorithm: 'RS256', privateKey: signer.privateKey },
+        { kid: 'rsa-old', algorithm: 'PS256', publicKey: rsa('rsa-2').publicKey },
+        { kid: 'ec', algorithm: 'ES256', publicKey: p256().publicKey },
+      ],
+      'rsa-signing',
+      SETTINGS,
+    );
+    const messages = warn.mock.calls.map(([message]) => String(message));
+    expect(messages).toHaveLength(2);
+    expect(messages[0]).toContain('"rsa-signing"');
+    expect(messages[0]).toContain('2048 bits');
+    expect(messages[0]).toContain('3072');
+    expect(messages[1]).toContain('"rsa-old"');
+  });
+
+  it('are still refused under 2048 bits', () => {
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    expect(() => new KeyRing([{ algorithm: 'RS256', privateKey: small.privateKey }], undefined, SETTINGS)).toThrow(/1024 bits/);
+  });
+
+  it('say nothing for 3072 bits', () => {
+    const strong = pair('rsa-3072', () => generateKeyPairSync('rsa', { modulusLength: 3072 }));
+    new KeyRing([{ algorithm: 'RS256', privateKey: strong.privateKey }], undefined, SETTINGS);
+    expect(warn).not.toHaveBeenCalled();
   });
 });

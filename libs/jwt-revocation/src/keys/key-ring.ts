@@ -1,9 +1,11 @@
 import type { KeyObject } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { createSigner, createVerifier } from 'fast-jwt';
 import type { JwtKeyOptions } from '../options/jwt-revocation-options.interface';
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
 import type { JwtAlgorithm } from './jws-algorithms';
 import { algorithmOf, hmacSecret, privateKeyOf, publicKeyOf } from './key-material';
+import { isLowS, toLowS } from './ecdsa-low-s';
 
 type Verify = (token: string) => Record<string, unknown>;
 type Sign = (payload: Record<string, unknown>) => string;
@@ -53,6 +55,7 @@ export class KeyRing {
     }
     for (const key of keys) {
       const built = buildVerificationKey(key, settings);
+      warnIfWeakerThanRecommended(key, built);
       if (key.kid !== undefined) {
         if (this.byKid.has(key.kid)) {
           throw new JwtRevocationConfigError(`duplicate kid "${key.kid}"`, 'Every key needs its own `kid`.');
@@ -102,17 +105,42 @@ function buildVerificationKey(key: JwtKeyOptions, settings: KeyRingSettings): Ve
     ...(settings.issuer !== undefined ? { allowedIss: settings.issuer } : {}),
     ...(settings.audience !== undefined ? { allowedAud: settings.audience } : {}),
   }) as Verify;
-  return { kid: key.kid, algorithm: key.algorithm, verify, publicKey };
+  const order = spec.family === 'asymmetric' ? spec.curveOrder : undefined;
+  if (order === undefined) return { kid: key.kid, algorithm: key.algorithm, verify, publicKey };
+  const verifyLowS: Verify = (token) => {
+    if (!isLowS(token.slice(token.lastIndexOf('.') + 1), order)) throw new Error('ECDSA signature not in low-S form');
+    return verify(token);
+  };
+  return { kid: key.kid, algorithm: key.algorithm, verify: verifyLowS, publicKey };
+}
+
+/** Once per key at startup: RSA under the recommended size still works, but says so. */
+function warnIfWeakerThanRecommended(key: JwtKeyOptions, built: VerificationKey): void {
+  const spec = algorithmOf(key);
+  const bits = built.publicKey?.asymmetricKeyDetails?.modulusLength;
+  if (spec.family !== 'asymmetric' || spec.recommendedModulusBits === undefined || bits === undefined) return;
+  if (bits >= spec.recommendedModulusBits) return;
+  const name = key.kid !== undefined ? `"${key.kid}"` : '(no kid)';
+  new Logger('JwtRevocation').warn(
+    `The ${key.algorithm} key ${name} has ${bits} bits, under the ${spec.recommendedModulusBits} that give 128-bit security (OWASP ASVS level 2; 2048 bits give about 112): move to a larger RSA key or to ES256/EdDSA.`,
+  );
 }
 
 function buildSigner(key: JwtKeyOptions, settings: KeyRingSettings): Sign {
-  const material =
-    algorithmOf(key).family === 'hmac' ? hmacSecret(key) : (privateKeyOf(key).export({ type: 'pkcs8', format: 'pem' }) as string);
-  return createSigner({
+  const spec = algorithmOf(key);
+  const material = spec.family === 'hmac' ? hmacSecret(key) : (privateKeyOf(key).export({ type: 'pkcs8', format: 'pem' }) as string);
+  const sign = createSigner({
     key: material,
     algorithm: key.algorithm,
     ...(key.kid !== undefined ? { kid: key.kid } : {}),
     ...(settings.issuer !== undefined ? { iss: settings.issuer } : {}),
     ...(settings.audience !== undefined ? { aud: settings.audience } : {}),
   }) as Sign;
+  const order = spec.family === 'asymmetric' ? spec.curveOrder : undefined;
+  if (order === undefined) return sign;
+  return (payload) => {
+    const token = sign(payload);
+    const cut = token.lastIndexOf('.') + 1;
+    return token.slice(0, cut) + toLowS(token.slice(cut), order);
+  };
 }

@@ -129,4 +129,10 @@ export interface JwtRevocationModuleOptions {
   retryAfterSeconds?: number;
   /** Cookie mode for browser apps (needs sessions): `true` or options; default off (refresh tokens in bodies). */
   cookies?: RefreshCookieOptions | boolean;
+  /**
+   * Longest wait (ms) for the broadcaster to start and for each publish. A revocation is stored
+   * first; a publish that fails or takes longer is reported as `broadcast: 'pending'` and retried
+   * in the background until `cache.ttlMs` has passed (by then no cache can hold the old state). Default 3000.
+   */
+  broadcastTimeoutMs?: number;
 }

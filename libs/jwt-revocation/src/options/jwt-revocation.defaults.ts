@@ -11,6 +11,7 @@ export const JWT_REVOCATION_DEFAULTS = deepFreeze({
   versionClaim: 'ver',
   maxTokenLength: 4096,
   retryAfterSeconds: 5,
+  broadcastTimeoutMs: 3000,
   sessions: {
     absoluteTtl: 30 * 24 * 3600,
     idleTtl: 7 * 24 * 3600,

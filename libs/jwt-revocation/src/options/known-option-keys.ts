@@ -22,6 +22,7 @@ const TOP_LEVEL: Record<keyof JwtRevocationModuleOptions, true> = {
   onRevocation: true,
   retryAfterSeconds: true,
   cookies: true,
+  broadcastTimeoutMs: true,
 };
 const SESSIONS: Record<keyof SessionOptions, true> = { absoluteTtl: true, idleTtl: true, reuseGraceMs: true, purgeIntervalMs: true };
 const CACHE: Record<keyof CacheOptions, true> = { enabled: true, maxEntries: true, ttlMs: true };

@@ -1,6 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
 import { KeyRing } from '../keys/key-ring';
+import { assertSecretStrength } from '../keys/secret-strength';
 import { LocalRevocationBroadcaster } from '../broadcast/local-revocation.broadcaster';
 import { resolveCookieOptions } from '../cookies/resolve-cookie-options';
 import type { JwtKeyOptions, JwtRevocationModuleOptions } from './jwt-revocation-options.interface';
@@ -60,6 +61,7 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
     versionClaim,
     maxTokenLength: positiveInteger(options.maxTokenLength, DEFAULTS.maxTokenLength, 'maxTokenLength', 'characters'),
     retryAfterSeconds: positiveInteger(options.retryAfterSeconds, DEFAULTS.retryAfterSeconds, 'retryAfterSeconds', 'seconds'),
+    broadcastTimeoutMs: positiveInteger(options.broadcastTimeoutMs, DEFAULTS.broadcastTimeoutMs, 'broadcastTimeoutMs', 'milliseconds'),
     cache,
     sessions,
     tokenVersionStore,
@@ -105,6 +107,7 @@ function refreshTokenKeyOf(options: JwtRevocationModuleOptions): Buffer {
         `Use at least ${MIN_REFRESH_SECRET_BYTES} random bytes, e.g. \`openssl rand -base64 ${MIN_REFRESH_SECRET_BYTES}\`.`,
       );
     }
+    assertSecretStrength(Buffer.isBuffer(source) ? source : String(source), 'refreshTokenSecret');
     source = bytes;
   } else if (options.keys !== undefined) {
     throw new JwtRevocationConfigError(

@@ -1,4 +1,4 @@
-import { createSecretKey, generateKeyPairSync } from 'node:crypto';
+import { createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import { resolveOptions } from './resolve-options';
 import { JWT_REVOCATION_DEFAULTS } from './jwt-revocation.defaults';
@@ -8,7 +8,9 @@ import { InMemorySessionStore } from '../sessions/in-memory-session.store';
 import { JwtRevocationModule } from '../jwt-revocation.module';
 import type { JwtRevocationModuleOptions } from './jwt-revocation-options.interface';
 
-const SECRET_32 = 'k'.repeat(32);
+/** A random secret of exactly `length` characters (base64url: one byte each). */
+const randomSecret = (length: number) => randomBytes(length).toString('base64url').slice(0, length);
+const SECRET_32 = randomSecret(32);
 
 function base(overrides: Partial<JwtRevocationModuleOptions> = {}): JwtRevocationModuleOptions {
   return { secret: SECRET_32, tokenVersionStore: new InMemoryTokenVersionStore(), sessionStore: new InMemorySessionStore(), ...overrides };
@@ -79,7 +81,7 @@ describe('resolveOptions', () => {
       const resolved = resolveOptions(
         base({
           algorithm: 'HS512',
-          secret: 'x'.repeat(64),
+          secret: randomSecret(64),
           accessTokenTtl: 60,
           clockTolerance: 0,
           versionClaim: 'tv',
@@ -136,25 +138,25 @@ describe('resolveOptions', () => {
     });
 
     it('refuses an HS256 secret of 31 bytes and names its length', () => {
-      const error = configErrorOf(base({ secret: 'k'.repeat(31) }));
+      const error = configErrorOf(base({ secret: randomSecret(31) }));
       expect(error.message).toContain('31 bytes');
       expect(error.message).toContain('at least 32 random bytes');
     });
 
     it('accepts an HS256 secret of exactly 32 bytes', () => {
-      expect(resolveOptions(base({ secret: 'k'.repeat(32) })).keyRing.signingAlgorithm).toBe('HS256');
+      expect(resolveOptions(base({ secret: randomSecret(32) })).keyRing.signingAlgorithm).toBe('HS256');
     });
 
     it('counts the secret in UTF-8 bytes, not characters', () => {
       // 16 characters of 2 bytes each: 32 bytes.
-      expect(() => resolveOptions(base({ secret: 'é'.repeat(16) }))).not.toThrow();
+      expect(() => resolveOptions(base({ secret: 'éèêëàâäîïôöùûüçñ' }))).not.toThrow();
       // 30 characters, 31 bytes.
-      expect(configErrorOf(base({ secret: 'é' + 'k'.repeat(29) })).message).toContain('31 bytes');
+      expect(configErrorOf(base({ secret: 'é' + randomSecret(29) })).message).toContain('31 bytes');
     });
 
     it('applies the same 32-byte floor to a Buffer secret', () => {
-      expect(configErrorOf(base({ secret: Buffer.alloc(31, 1) })).message).toContain('31 bytes');
-      expect(() => resolveOptions(base({ secret: Buffer.alloc(32, 1) }))).not.toThrow();
+      expect(configErrorOf(base({ secret: randomBytes(31) })).message).toContain('31 bytes');
+      expect(() => resolveOptions(base({ secret: randomBytes(32) }))).not.toThrow();
     });
 
     // RFC 7518 §3.2: "A key of the same size as the hash output ... or larger MUST be used with this algorithm."
@@ -162,8 +164,37 @@ describe('resolveOptions', () => {
       ['HS384', 48],
       ['HS512', 64],
     ] as const)('refuses an %s secret shorter than its hash output (%i bytes)', (algorithm, minimum) => {
-      expect(() => resolveOptions(base({ algorithm, secret: 'k'.repeat(minimum) }))).not.toThrow();
-      expect(configErrorOf(base({ algorithm, secret: 'k'.repeat(minimum - 1) })).message).toContain(`${minimum - 1} bytes`);
+      expect(() => resolveOptions(base({ algorithm, secret: randomSecret(minimum) }))).not.toThrow();
+      expect(configErrorOf(base({ algorithm, secret: randomSecret(minimum - 1) })).message).toContain(`${minimum - 1} bytes`);
+    });
+
+    const GENERATE = `node -e "console.log(require('crypto').randomBytes(48).toString('base64url'))"`;
+    it.each([
+      ['one character repeated', 'a'.repeat(32), 'only 1 distinct characters'],
+      ['two characters', 'ab'.repeat(16), 'only 2 distinct characters'],
+      ['a tiny alphabet, shuffled', '0110100110010110011010011001011001101001', 'only 2 distinct characters'],
+      ['one byte repeated (Buffer)', Buffer.alloc(32, 7), 'only 1 distinct characters'],
+      ['a skewed alphabet', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabcdefghij', 'bits of entropy per character'],
+      ['a short pattern repeated', 'Tr0ub4dor&3'.repeat(3), 'a short pattern repeated'],
+    ])('refuses a guessable secret: %s, and says how to generate one', (_label, secret, reason) => {
+      const error = configErrorOf(base({ secret }));
+      expect(error.message).toContain('the HS256 secret is guessable');
+      expect(error.message).toContain(reason);
+      expect(error.message).toContain(GENERATE);
+    });
+
+    it('refuses a guessable refreshTokenSecret and a guessable secret inside `keys`', () => {
+      expect(configErrorOf(base({ refreshTokenSecret: 'r'.repeat(32) })).message).toContain('refreshTokenSecret is guessable');
+      const keys = [{ kid: 'k1', algorithm: 'HS256' as const, secret: 'x'.repeat(32) }];
+      expect(configErrorOf(base({ secret: undefined, keys, sessions: false })).message).toContain('the HS256 secret is guessable');
+    });
+
+    it('accepts random secrets in every usual encoding', () => {
+      for (let i = 0; i < 200; i++) {
+        for (const secret of [randomBytes(16).toString('hex'), randomBytes(32).toString('base64'), randomBytes(48).toString('base64url'), randomBytes(32)]) {
+          expect(() => resolveOptions(base({ secret }))).not.toThrow();
+        }
+      }
     });
 
     it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '900'])('refuses accessTokenTtl %p', (accessTokenTtl) => {
@@ -249,7 +280,7 @@ describe('resolveOptions', () => {
         tokenVersionStore: new InMemoryTokenVersionStore(),
         keys: [
           { kid: 'a', algorithm: 'HS256', secret: SECRET_32 },
-          { algorithm: 'HS256', secret: 'q'.repeat(32) },
+          { algorithm: 'HS256', secret: randomSecret(32) },
         ],
       });
       expect(error.message).toContain('several keys without a `kid`');
@@ -261,7 +292,7 @@ describe('resolveOptions', () => {
         tokenVersionStore: new InMemoryTokenVersionStore(),
         keys: [
           { kid: 'same', algorithm: 'HS256', secret: SECRET_32 },
-          { kid: 'same', algorithm: 'HS256', secret: 'q'.repeat(32) },
+          { kid: 'same', algorithm: 'HS256', secret: randomSecret(32) },
         ],
       });
       expect(error.message).toContain('duplicate kid "same"');
@@ -382,19 +413,19 @@ describe('resolveOptions', () => {
       return sessions.refreshTokenKey;
     };
     const twoKeys = [
-      { kid: 'k1', algorithm: 'HS256' as const, secret: 'a'.repeat(32) },
-      { kid: 'k2', algorithm: 'HS256' as const, secret: 'b'.repeat(32) },
+      { kid: 'k1', algorithm: 'HS256' as const, secret: randomSecret(32) },
+      { kid: 'k2', algorithm: 'HS256' as const, secret: randomSecret(32) },
     ];
 
     it('is 32 bytes derived from `secret`, not the secret itself, and differs between secrets', () => {
       expect(keyOf({})).toHaveLength(32);
       expect(keyOf({}).equals(keyOf({}))).toBe(true);
       expect(keyOf({}).equals(Buffer.from(SECRET_32))).toBe(false);
-      expect(keyOf({}).equals(keyOf({ secret: 'z'.repeat(32) }))).toBe(false);
+      expect(keyOf({}).equals(keyOf({ secret: randomSecret(32) }))).toBe(false);
     });
 
     it('comes from refreshTokenSecret, whichever key signs', () => {
-      const refreshTokenSecret = 'r'.repeat(32);
+      const refreshTokenSecret = randomSecret(32);
       const signedByK1 = keyOf({ secret: undefined, keys: twoKeys, signingKeyId: 'k1', refreshTokenSecret });
       const signedByK2 = keyOf({ secret: undefined, keys: twoKeys, signingKeyId: 'k2', refreshTokenSecret });
       expect(signedByK1.equals(signedByK2)).toBe(true);

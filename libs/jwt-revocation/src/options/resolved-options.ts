@@ -23,6 +23,7 @@ export interface ResolvedOptions {
   readonly versionClaim: string;
   readonly maxTokenLength: number;
   readonly retryAfterSeconds: number;
+  readonly broadcastTimeoutMs: number;
   readonly cache: Readonly<Required<CacheOptions>>;
   /** The one switch: `false`, or everything sessions need. */
   readonly sessions: ResolvedSessions | false;

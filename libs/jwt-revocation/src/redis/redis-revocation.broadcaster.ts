@@ -36,7 +36,10 @@ export class RedisRevocationBroadcaster implements RevocationBroadcaster {
     this.publisher = options.client ?? createClient(options.connection!);
   }
 
+  /** Resolves once subscribed, or when the first connection attempt fails (it keeps retrying). */
   async start(listener: InvalidationListener): Promise<void> {
+    let firstSubscription: () => void = () => undefined;
+    const subscribedOnce = new Promise<void>((resolve) => (firstSubscription = resolve));
     // A subscriber connection cannot publish, so it is always our own duplicate.
     const subscriber = this.publisher.duplicate({ autoResubscribe: false, lazyConnect: true, enableOfflineQueue: true });
     this.subscriber = subscriber;
@@ -51,6 +54,7 @@ export class RedisRevocationBroadcaster implements RevocationBroadcaster {
         .then(() => {
           this.subscribed = true;
           listener.onResync(); // anything published while we were away is unknown: forget it all
+          firstSubscription();
         })
         .catch(() => subscriber.disconnect(true));
     });
@@ -59,7 +63,11 @@ export class RedisRevocationBroadcaster implements RevocationBroadcaster {
       const message = parseMessage(raw);
       if (message) listener.onInvalidate(message);
     });
-    await subscriber.connect().catch(() => undefined); // not fatal: isConnected() stays false until it is up
+    // Not fatal: isConnected() stays false until it is up, and the module warns.
+    await subscriber.connect().then(
+      () => subscribedOnce,
+      () => undefined,
+    );
   }
 
   async publish(message: InvalidationMessage): Promise<void> {

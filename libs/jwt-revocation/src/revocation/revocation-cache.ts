@@ -4,13 +4,19 @@ const NO_USER = -1;
 // Not a possible user id key: user ids are stored as they are, this marker has a NUL byte.
 const NOT_LIVE = '\u0000not-live';
 
+/** A live session's owner, and when the session ends (its absolute or idle expiry, whichever is first). */
+interface LiveSession {
+  readonly owner: string;
+  readonly endsAt: number;
+}
+
 /**
  * In-process, bounded memory of users' versions and sessions' liveness. A value read from the
  * store is only kept if no invalidation arrived while it was being read (the epoch check), so a
  * slow read can never put back a state a revocation has just replaced.
  */
 export class RevocationCache {
-  private readonly entries: LRUCache<string, number | string>;
+  private readonly entries: LRUCache<string, number | string | LiveSession>;
   private epoch = 0;
 
   constructor(maxEntries: number, ttlMs: number) {
@@ -35,14 +41,18 @@ export class RevocationCache {
     if (readAtEpoch === this.epoch) this.entries.set(`u:${userId}`, version ?? NO_USER);
   }
 
-  /** The user a live session belongs to; null: not live; undefined: not cached. */
-  getSessionOwner(sessionId: string): string | null | undefined {
-    const value = this.entries.get(`s:${sessionId}`) as string | undefined;
-    return value === NOT_LIVE ? null : value;
+  /**
+   * The user a live session belongs to; null: not live; undefined: not cached, or cached with an
+   * end that has passed (a refresh may have moved the idle end since: the store must answer).
+   */
+  getSessionOwner(sessionId: string, now = Date.now()): string | null | undefined {
+    const value = this.entries.get(`s:${sessionId}`) as LiveSession | string | undefined;
+    if (value === undefined || value === NOT_LIVE) return value === NOT_LIVE ? null : undefined;
+    return now < (value as LiveSession).endsAt ? (value as LiveSession).owner : undefined;
   }
 
-  setSessionOwner(sessionId: string, owner: string | null, readAtEpoch: number): void {
-    if (readAtEpoch === this.epoch) this.entries.set(`s:${sessionId}`, owner ?? NOT_LIVE);
+  setSessionOwner(sessionId: string, owner: string | null, readAtEpoch: number, endsAt = Number.POSITIVE_INFINITY): void {
+    if (readAtEpoch === this.epoch) this.entries.set(`s:${sessionId}`, owner === null ? NOT_LIVE : { owner, endsAt });
   }
 
   forgetUser(userId: string): void {

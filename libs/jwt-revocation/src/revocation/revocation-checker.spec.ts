@@ -264,6 +264,57 @@ describe('RevocationChecker', () => {
     });
   });
 
+  describe('an ended session ends its access tokens', () => {
+    let clock: jest.SpyInstance;
+    let fixture: Fixture | undefined;
+    const realNow = Date.now.bind(Date);
+    let offsetMs = 0;
+    beforeEach(() => {
+      offsetMs = 0;
+      clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + offsetMs);
+    });
+    afterEach(async () => {
+      clock.mockRestore();
+      await fixture?.module.close();
+    });
+    const later = (seconds: number) => (offsetMs += seconds * 1000);
+
+    it.each([
+      ['absolute', { absoluteTtl: 60 }],
+      ['idle', { absoluteTtl: 3600, idleTtl: 60 }],
+    ])('refuses a token of a session past its %s expiry, cached or strict', async (_label, sessions) => {
+      fixture = await start({ sessions: { purgeIntervalMs: 0, ...sessions } });
+      fixture.versions.addUser('user-1');
+      const pair = await fixture.tokens.login('user-1');
+      await expect(fixture.verifier.verify(pair.accessToken)).resolves.toMatchObject({ sessionId: pair.sessionId }); // cached as live
+      later(61); // the access token itself is still within its 900 s
+      expect(await fixture.tokens.listSessions('user-1')).toEqual([]);
+      await expect(fixture.verifier.verify(pair.accessToken)).rejects.toBeInstanceOf(InvalidTokenException);
+      await expect(fixture.verifier.verify(pair.accessToken, { strict: true })).rejects.toBeInstanceOf(InvalidTokenException);
+    });
+
+    it('refuses it on a first read too (nothing cached)', async () => {
+      fixture = await start({ sessions: { purgeIntervalMs: 0, absoluteTtl: 60 } });
+      fixture.versions.addUser('user-1');
+      const pair = await fixture.tokens.login('user-1');
+      later(61);
+      await expect(fixture.verifier.verify(pair.accessToken)).rejects.toBeInstanceOf(InvalidTokenException);
+    });
+
+    it('reads the store again when a cached idle expiry has passed, so a refreshed session stays live', async () => {
+      fixture = await start({ sessions: { purgeIntervalMs: 0, absoluteTtl: 3600, idleTtl: 60 } });
+      fixture.versions.addUser('user-1');
+      const first = await fixture.tokens.login('user-1');
+      await fixture.verifier.verify(first.accessToken); // cached: idle end at +60 s
+      later(40);
+      const second = await fixture.tokens.refresh(first.refreshToken); // idle end moves to +100 s
+      later(30);
+      await expect(fixture.verifier.verify(second.accessToken)).resolves.toMatchObject({ sessionId: first.sessionId });
+      later(31);
+      await expect(fixture.verifier.verify(second.accessToken)).rejects.toBeInstanceOf(InvalidTokenException);
+    });
+  });
+
   it('can be built directly, without Nest', async () => {
     const versions = new InMemoryTokenVersionStore();
     versions.addUser('user-1', 4);

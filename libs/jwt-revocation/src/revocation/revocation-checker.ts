@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { REVOCATION_BROADCASTER, RESOLVED_OPTIONS, SESSION_STORE, TOKEN_VERSION_STORE } from '../jwt-revocation.constants';
 import type { ResolvedOptions } from '../options/resolved-options';
 import type { TokenVersionStore } from './token-version-store.interface';
@@ -8,6 +8,8 @@ import { RevocationCache } from './revocation-cache';
 import type { RevocationMetrics } from '../metrics/revocation-metrics';
 import { RevocationTelemetry } from '../telemetry/revocation-telemetry';
 import type { CheckSource, StoreReadTarget } from '../telemetry/telemetry-names';
+import { settlesWithin } from '../broadcast/settles-within';
+import { PendingInvalidations } from '../broadcast/pending-invalidations';
 import { InvalidTokenException, RevocationUnavailableException } from '../errors/bearer-auth.exceptions';
 
 /**
@@ -15,8 +17,9 @@ import { InvalidTokenException, RevocationUnavailableException } from '../errors
  * and from the stores otherwise; refuses (503) when neither can answer.
  */
 @Injectable()
-export class RevocationChecker {
+export class RevocationChecker implements OnModuleDestroy {
   private readonly cache: RevocationCache | undefined;
+  private readonly pending: PendingInvalidations;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
@@ -26,6 +29,11 @@ export class RevocationChecker {
     @Optional() readonly telemetry: RevocationTelemetry = new RevocationTelemetry({ api: null }),
   ) {
     this.cache = options.cache.enabled ? new RevocationCache(options.cache.maxEntries, options.cache.ttlMs) : undefined;
+    this.pending = new PendingInvalidations((message) => this.publish(message), options.cache.ttlMs);
+  }
+
+  onModuleDestroy(): void {
+    this.pending.stop();
   }
 
   /** Counters, the same ones OpenTelemetry reads. */
@@ -55,10 +63,15 @@ export class RevocationChecker {
     this.telemetry.check('accepted', lookup.source);
   }
 
-  /** Drops local state and tells the other instances. */
-  async invalidate(message: InvalidationMessage): Promise<void> {
+  /**
+   * Drops local state and tells the other instances, waiting at most `broadcastTimeoutMs`; never
+   * throws. `'pending'`: not told yet, retried in the background until `cache.ttlMs` has passed.
+   */
+  async invalidate(message: InvalidationMessage): Promise<'sent' | 'pending'> {
     this.forget(message);
-    await this.broadcaster.publish({ ...message, sentAt: Date.now() });
+    if (await this.publish(message)) return 'sent';
+    this.pending.add(message);
+    return 'pending';
   }
 
   /** Applies an invalidation that came from another instance. */
@@ -70,6 +83,10 @@ export class RevocationChecker {
 
   clearCache(): void {
     this.cache?.clear();
+  }
+
+  private publish(message: InvalidationMessage): Promise<boolean> {
+    return settlesWithin(() => this.broadcaster.publish({ ...message, sentAt: Date.now() }), this.options.broadcastTimeoutMs);
   }
 
   private async currentVersion(userId: string, trustCache: boolean, lookup: CheckLookup): Promise<number | null> {
@@ -90,8 +107,9 @@ export class RevocationChecker {
 
   private async sessionLive(userId: string, sessionId: string, trustCache: boolean, lookup: CheckLookup): Promise<boolean> {
     if (!this.sessions) return false; // a token naming a session we cannot check is refused
+    const now = Date.now();
     if (trustCache) {
-      const owner = this.cache!.getSessionOwner(sessionId);
+      const owner = this.cache!.getSessionOwner(sessionId, now);
       if (owner !== undefined) {
         this.telemetry.cacheHit();
         return owner === userId;
@@ -101,9 +119,11 @@ export class RevocationChecker {
     lookup.source = 'store';
     const epoch = this.cache?.currentEpoch() ?? 0;
     const session = await this.read('session', () => this.sessions!.find(sessionId));
+    // An ended session (revoked, or past its absolute or idle expiry) ends its access tokens.
+    const endsAt = session === null ? 0 : Math.min(session.expiresAt, session.idleExpiresAt);
+    const owner = session !== null && session.revokedAt === null && now < endsAt ? session.userId : null;
     // Cached with its owner, so a token naming someone else's session can neither use nor poison it.
-    const owner = session !== null && session.revokedAt === null ? session.userId : null;
-    if (trustCache) this.cache!.setSessionOwner(sessionId, owner, epoch);
+    if (trustCache) this.cache!.setSessionOwner(sessionId, owner, epoch, endsAt);
     return owner === userId;
   }
 

@@ -9,11 +9,13 @@ import { RevocationEventPublisher } from '../events/revocation-event.publisher';
 import { callStore } from '../errors/store-call';
 import { RevocationChecker } from './revocation-checker';
 import { RevocationTelemetry } from '../telemetry/revocation-telemetry';
+import type { RevocationResult } from './revocation-result';
 
 /**
- * Every revocation, fanned out the same way: stored first, then this instance's cache and the
- * other instances told, then the event published. A caller never sees success for a revocation
- * that was not stored and announced.
+ * Every revocation, fanned out the same way: stored first (a store failure is a 503 and nothing is
+ * announced), then this instance's cache dropped and the other instances told, then the event
+ * published. A broadcast that fails or times out does not undo or fail a stored revocation: the
+ * result says `broadcast: 'pending'`, the log says "stored, not broadcast", and it is retried.
  */
 @Injectable()
 export class RevocationService {
@@ -26,27 +28,27 @@ export class RevocationService {
     private readonly telemetry: RevocationTelemetry,
   ) {}
 
-  /** Ends one session of the user (logout); returns the ids it ended. */
-  async endSessions(userId: string, sessionIds: string[], reason: RevokeReason, type: RevocationEventType): Promise<string[]> {
+  /** Ends the given sessions of the user; `revoked`: the ids this call ended. */
+  async endSessions(userId: string, sessionIds: string[], reason: RevokeReason, type: RevocationEventType): Promise<SessionsEnded> {
     const store = sessionsOf(this.options).store;
     const revoked = await this.store(() => store.revoke(userId, sessionIds, reason, Date.now()));
-    if (revoked.length > 0) await this.announce(type, userId, revoked, { kind: 'sessions', sessionIds: revoked });
-    return revoked;
+    if (revoked.length === 0) return { revoked, stored: true, broadcast: 'sent' };
+    return { revoked, ...(await this.announce(type, userId, revoked, [{ kind: 'sessions', sessionIds: revoked }])) };
   }
 
-  /** Ends every session of the user except `currentSessionId`; returns how many ended. */
-  async endOtherSessions(userId: string, currentSessionId: string): Promise<number> {
+  /** Ends every session of the user except `currentSessionId`. */
+  async endOtherSessions(userId: string, currentSessionId: string): Promise<SessionsEnded> {
     const store = sessionsOf(this.options).store;
     const live = await this.store(() => store.listActive(userId, Date.now()));
     const others = live.filter((s) => s.id !== currentSessionId).map((s) => s.id);
-    return (await this.endSessions(userId, others, 'other-sessions', 'session-revoked')).length;
+    return this.endSessions(userId, others, 'other-sessions', 'session-revoked');
   }
 
   /**
    * Raises the user's version, so every token issued before is refused, and ends every session
    * (but `keepSessionId`, which the caller re-binds to the new version).
    */
-  async raiseVersion(userId: string, reason: RevokeReason, type: RevocationEventType, keepSessionId?: string): Promise<void> {
+  async raiseVersion(userId: string, reason: RevokeReason, type: RevocationEventType, keepSessionId?: string): Promise<RevocationResult> {
     const raised = await this.store(() => this.options.tokenVersionStore.incrementVersion(userId));
     let revoked: string[] = [];
     const sessions = this.options.sessions;
@@ -55,27 +57,54 @@ export class RevocationService {
       const ids = all.map((s) => s.id).filter((sid) => sid !== keepSessionId);
       revoked = await this.store(() => sessions.store.revoke(userId, ids, reason, Date.now()));
     }
-    if (!raised && revoked.length === 0) return;
-    await this.announce(type, userId, revoked, { kind: 'user', userId });
-    if (revoked.length > 0) await this.store(() => this.checker.invalidate({ kind: 'sessions', sessionIds: revoked }));
+    if (!raised && revoked.length === 0) return { stored: true, broadcast: 'sent' };
+    const invalidations: InvalidationMessage[] = [{ kind: 'user', userId }];
+    if (revoked.length > 0) invalidations.push({ kind: 'sessions', sessionIds: revoked });
+    return this.announce(type, userId, revoked, invalidations);
+  }
+
+  /**
+   * The user is gone: every session ends and every instance forgets the user's cached version, so
+   * neither its tokens nor a later user given the same id can use them.
+   */
+  async endUser(userId: string): Promise<RevocationResult> {
+    const revoked = this.options.sessions ? await this.store(() => sessionsOf(this.options).store.revoke(userId, 'all', 'user-deleted', Date.now())) : [];
+    const invalidations: InvalidationMessage[] = [{ kind: 'user', userId }];
+    if (revoked.length === 0) return { stored: true, broadcast: await this.checker.invalidate(invalidations[0]) };
+    invalidations.push({ kind: 'sessions', sessionIds: revoked });
+    return this.announce('session-revoked', userId, revoked, invalidations);
   }
 
   /** A rotated refresh token came back: the whole family is ended. */
   async endFamilyOnReuse(session: SessionRecord): Promise<void> {
     const store = sessionsOf(this.options).store;
     const revoked = await this.store(() => store.revokeFamily(session.family, 'reuse-detected', Date.now()));
-    await this.announce('refresh-reuse-detected', session.userId, revoked, { kind: 'sessions', sessionIds: revoked });
+    if (revoked.length === 0) return; // a concurrent replay ended the family already and announced it
+    await this.announce('refresh-reuse-detected', session.userId, revoked, [{ kind: 'sessions', sessionIds: revoked }]);
     this.logger.warn(`Refresh token reuse detected; session family of user ${session.userId} revoked`);
   }
 
-  private async announce(type: RevocationEventType, userId: string, sessionIds: string[], invalidation: InvalidationMessage): Promise<void> {
+  private async announce(type: RevocationEventType, userId: string, sessionIds: string[], invalidations: InvalidationMessage[]): Promise<RevocationResult> {
     this.telemetry.revoked(type);
-    // Stored already; if the other instances cannot be told, the caller must not see success.
-    await this.store(() => this.checker.invalidate(invalidation));
+    const outcomes = await Promise.all(invalidations.map((message) => this.checker.invalidate(message)));
+    const broadcast = outcomes.every((outcome) => outcome === 'sent') ? 'sent' : 'pending';
+    if (broadcast === 'pending') {
+      // The broadcaster failed, not the store: say what holds, and for how long it may not elsewhere.
+      this.logger.warn(
+        `Revocation (${type}) of user ${userId} stored, not broadcast: the broadcaster did not confirm within ${this.options.broadcastTimeoutMs} ms. ` +
+          `Retrying; other instances refuse the revoked tokens at the latest when their cache entries expire (${this.options.cache.ttlMs} ms).`,
+      );
+    }
     await this.events.publish({ type, userId, sessionIds, at: Date.now() });
+    return { stored: true, broadcast };
   }
 
   private store<T>(operation: () => Promise<T>): Promise<T> {
     return callStore(operation, this.options.retryAfterSeconds, this.telemetry);
   }
+}
+
+/** Sessions a revocation ended, and what became of it. */
+export interface SessionsEnded extends RevocationResult {
+  revoked: string[];
 }

@@ -24,9 +24,12 @@ export interface SessionStore {
    * of concurrent rotations of one token exactly one returns true.
    */
   rotate(sessionId: string, expectedHash: string, rotation: SessionRotation): Promise<boolean>;
-  /** Revokes the given live sessions of the user; returns the ids it revoked. */
+  /**
+   * Revokes the given live sessions of the user; returns the ids this call revoked. A session
+   * already revoked, also by a concurrent call, is not returned: each revocation is reported once.
+   */
   revoke(userId: string, sessionIds: string[] | 'all', reason: RevokeReason, at: number): Promise<string[]>;
-  /** Revokes every live session of a family; returns their ids. */
+  /** Revokes every live session of a family; returns the ids this call revoked (as `revoke`). */
   revokeFamily(family: string, reason: RevokeReason, at: number): Promise<string[]>;
   /** Live sessions of a user, newest first. */
   listActive(userId: string, now: number): Promise<SessionRecord[]>;

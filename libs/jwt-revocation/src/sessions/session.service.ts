@@ -70,7 +70,12 @@ export class SessionService {
     if (!session || session.revokedAt !== null) throw new InvalidRefreshTokenException(session ? 'revoked' : 'invalid');
     const now = Date.now();
     if (now >= session.expiresAt || now >= session.idleExpiresAt) throw new InvalidRefreshTokenException('expired');
-    const version = await this.issuer.currentVersion(session.userId);
+    const version = await this.store(() => this.options.tokenVersionStore.getVersion(session.userId));
+    if (version === null) {
+      // The user was deleted: end the session now, so a user later given the same id cannot inherit it.
+      await this.revocation.endSessions(session.userId, [session.id], 'user-deleted', 'session-revoked');
+      throw new InvalidRefreshTokenException('invalid');
+    }
     if (session.tokenVersion >= 0 && session.tokenVersion !== version) {
       // Raised since (logout-all, password change, or straight in the database): the session is over.
       await this.revocation.endSessions(session.userId, [session.id], 'version-changed', 'session-revoked');
@@ -95,8 +100,9 @@ export class SessionService {
    */
   async rebind(userId: string, sessionId: string): Promise<TokenPair | undefined> {
     const kept = await this.store(() => this.sessions.store.find(sessionId));
-    if (!kept || kept.userId !== userId || kept.revokedAt !== null) return undefined;
-    return this.rotate(kept, undefined, Date.now(), await this.issuer.currentVersion(userId));
+    const now = Date.now();
+    if (!kept || kept.userId !== userId || kept.revokedAt !== null || now >= Math.min(kept.expiresAt, kept.idleExpiresAt)) return undefined;
+    return this.rotate(kept, undefined, now, await this.issuer.currentVersion(userId));
   }
 
   /**
@@ -109,7 +115,7 @@ export class SessionService {
     const session = await this.store(() => this.sessions.store.find(parsed.sessionId));
     if (!session || session.revokedAt !== null) return false;
     const ended = await this.revocation.endSessions(session.userId, [session.id], 'logout', 'logout');
-    return ended.length > 0;
+    return ended.revoked.length > 0;
   }
 
   /** The session id a refresh token names, when its tag proves this library issued it. */

@@ -60,9 +60,14 @@ export class TypeOrmSessionStore implements SessionStore {
 
   private async revokeWhere(where: Record<string, unknown>, reason: RevokeReason, at: number): Promise<string[]> {
     const live = await this.sessions.find({ select: { id: true }, where });
-    if (live.length === 0) return [];
-    const ids = live.map((s) => s.id);
-    await this.sessions.update({ id: In(ids), revokedAt: IsNull() }, { revokedAt: at, revokeReason: reason });
-    return ids;
+    // One conditional UPDATE per row: only the call whose UPDATE changed the row reports it, so
+    // concurrent revocations of one session report (and announce) it once. No RETURNING on MySQL.
+    const revoked = await Promise.all(
+      live.map(async ({ id }) => {
+        const result = await this.sessions.update({ id, revokedAt: IsNull() }, { revokedAt: at, revokeReason: reason });
+        return (result.affected ?? 0) === 1 ? id : undefined;
+      }),
+    );
+    return revoked.filter((id): id is string => id !== undefined);
   }
 }

@@ -1,0 +1,21 @@
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { tap, type Observable } from 'rxjs';
+import { carriesToken, writeNoStoreHeaders } from './no-store-headers';
+
+/**
+ * Installed by the module for every HTTP route: a response whose body carries an access or refresh
+ * token gets `Cache-Control: no-store` and `Pragma: no-cache`, so login, refresh and password-change
+ * answers are never cached, whatever the app forgot. Routes that hand out tokens another way
+ * (only in a cookie, or with `@Res()`) use `@NoStore()`.
+ */
+@Injectable()
+export class TokenResponseInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    return next.handle().pipe(
+      tap((body) => {
+        if (carriesToken(body)) writeNoStoreHeaders(context.switchToHttp().getResponse());
+      }),
+    );
+  }
+}
