@@ -396,7 +396,7 @@ describe('AuthTokenService', () => {
           expect(logged.some((line) => /store/i.test(line) && !line.includes('stored, not broadcast'))).toBe(false);
           broadcaster.healthy = true;
           await new Promise((resolve) => setTimeout(resolve, 1500)); // retried every second
-          expect(broadcaster.delivered).toEqual(expect.arrayContaining([{ kind: 'user', userId: 'alice' }]));
+          expect(broadcaster.delivered).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'user', userId: 'alice' })]));
         } finally {
           warn.mockRestore();
         }

@@ -65,7 +65,7 @@ describe.each(['express', 'fastify'] as const)('cookie mode on %s (a bare app, n
     sessions = new InMemorySessionStore();
     for (const user of ['alice', 'bob']) versions.addUser(user);
     const moduleRef = await Test.createTestingModule({
-      imports: [JwtRevocationModule.forRoot({ secret: 's'.repeat(32), tokenVersionStore: versions, sessionStore: sessions, sessions: { absoluteTtl: 3600 }, cookies })],
+      imports: [JwtRevocationModule.forRoot({ secret: 'Q-sSGHwZZbsq_r797mvqsjASObtv22i1IvxYcfPjAKo', tokenVersionStore: versions, sessionStore: sessions, sessions: { absoluteTtl: 3600 }, cookies })],
       controllers: [CookieAuthController],
     }).compile();
     app = moduleRef.createNestApplication(adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter());

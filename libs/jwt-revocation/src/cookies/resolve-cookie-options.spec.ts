@@ -8,7 +8,7 @@ import { prefixedCookieName } from './cookie-name-prefix';
 import type { ResolvedCookies } from './resolved-cookies';
 
 const base = (cookies: unknown, extra: Partial<JwtRevocationModuleOptions> = {}): JwtRevocationModuleOptions => ({
-  secret: 'k'.repeat(32),
+  secret: '4mTcsVr7u6lOKIkr09uw0g0l5RIBCiOde75LMCAi3tY',
   tokenVersionStore: new InMemoryTokenVersionStore(),
   sessionStore: new InMemorySessionStore(),
   cookies: cookies as RefreshCookieOptions,
@@ -81,7 +81,7 @@ describe('cookie mode options', () => {
 
   it('derives a CSRF key of its own, which changes with the refresh-token secret', () => {
     const a = resolveOptions(base(true)).cookies as ResolvedCookies;
-    const b = resolveOptions(base(true, { refreshTokenSecret: 'r'.repeat(32) })).cookies as ResolvedCookies;
+    const b = resolveOptions(base(true, { refreshTokenSecret: 'NNU_4GnE7omytNWEqApBEpvacxU01ds5SzYztLUrPHg' })).cookies as ResolvedCookies;
     expect(a.csrfKey).toHaveLength(32);
     expect(a.csrfKey.equals(b.csrfKey)).toBe(false);
   });
