@@ -38,9 +38,10 @@ describe.each(testMatrix().filter(({ database }) => database.name === 'sqlite'))
         expectNoStore(loggedIn);
         const cookies = ([] as string[]).concat(loggedIn.headers['set-cookie'] ?? []);
         const cookieValue = (name: string) => cookies.find((c) => c.startsWith(`${name}=`))?.split(';')[0].slice(name.length + 1);
-        const csrf = cookieValue('csrf_token');
+        // The library's cookie mode names: __Secure- for the path-scoped refresh cookie, __Host- for the CSRF one.
+        const csrf = cookieValue('__Host-csrf');
         const refreshed = cookieMode
-          ? await t.http().post('/auth/refresh').set('Cookie', `refresh_token=${cookieValue('refresh_token')}; csrf_token=${csrf}`).set('X-CSRF-Token', csrf!).send({}).expect(200)
+          ? await t.http().post('/auth/refresh').set('Cookie', `__Secure-refresh=${cookieValue('__Secure-refresh')}; __Host-csrf=${csrf}`).set('X-CSRF-Token', csrf!).send({}).expect(200)
           : await t.http().post('/auth/refresh').send({ refreshToken: loggedIn.body.refreshToken }).expect(200);
         expectNoStore(refreshed);
         const changed = await t
