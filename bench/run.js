@@ -524,6 +524,7 @@ async function packageVersions(databases) {
     '@nestjs/passport',
     'passport',
     'passport-jwt',
+    '@nestjs/jwt',
     'jsonwebtoken',
     'fast-jwt',
     'lru-cache',

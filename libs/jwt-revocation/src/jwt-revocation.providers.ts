@@ -1,4 +1,5 @@
 import type { Provider } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
 import { JWT_REVOCATION_MODULE_OPTIONS } from './jwt-revocation.module-definition';
 import { REVOCATION_BROADCASTER, RESOLVED_OPTIONS, SESSION_STORE, TOKEN_VERSION_STORE } from './jwt-revocation.constants';
 import type { JwtRevocationModuleOptions } from './options/jwt-revocation-options.interface';
@@ -27,6 +28,8 @@ const optionProviders: Provider[] = [
   // null when sessions are off, so an app injecting it can tell.
   { provide: SESSION_STORE, useFactory: (options: ResolvedOptions) => (options.sessions ? options.sessions.store : null), inject: [RESOLVED_OPTIONS] },
   { provide: REVOCATION_BROADCASTER, useFactory: (options: ResolvedOptions) => options.broadcaster, inject: [RESOLVED_OPTIONS] },
+  // The @nestjs/jwt service access tokens are signed with: an app injects it to sign its own tokens with the same keys.
+  { provide: JwtService, useFactory: (options: ResolvedOptions) => options.keyRing.jwtService, inject: [RESOLVED_OPTIONS] },
 ];
 
 export const JWT_REVOCATION_PROVIDERS: Provider[] = [
@@ -54,4 +57,5 @@ export const JWT_REVOCATION_EXPORTS = [
   RESOLVED_OPTIONS,
   TOKEN_VERSION_STORE,
   SESSION_STORE,
+  JwtService,
 ];

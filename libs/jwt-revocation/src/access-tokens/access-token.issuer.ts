@@ -29,7 +29,6 @@ export class AccessTokenIssuer {
       jti: sessionId && sessions && sessions.reuseGraceMs > 0 ? `${sessionId}:${iat}` : randomUUID(),
       ...(sessionId ? { sid: sessionId } : {}),
       iat,
-      exp: iat + this.options.accessTokenTtl,
     });
   }
 

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { JwtModuleOptions } from '@nestjs/jwt';
 import type { JwtAlgorithm } from '../keys/jws-algorithms';
 import type { TokenVersionStore } from '../revocation/token-version-store.interface';
 import type { SessionStore } from '../sessions/session-store.interface';
@@ -49,6 +50,12 @@ export interface CacheOptions {
  * once at startup (unknown keys are refused). Every default is in `JWT_REVOCATION_DEFAULTS`.
  */
 export interface JwtRevocationModuleOptions {
+  /**
+   * Your existing `JwtModule` options (@nestjs/jwt), as they are, instead of `secret`/`keys`,
+   * `algorithm`, `accessTokenTtl`, `issuer`, `audience` and `clockTolerance` (see the README for
+   * how each maps; `secretOrKeyProvider`, `none`, several algorithms and switched-off checks are refused).
+   */
+  jwt?: JwtModuleOptions;
   /** HMAC secret (HS256 unless `algorithm` says otherwise). Either this or `keys` is required. */
   secret?: string | Buffer;
   /** Algorithm for `secret`. Default `HS256`. */

@@ -3,6 +3,7 @@ import type { CacheOptions, JwtRevocationModuleOptions, SessionOptions } from '.
 
 // Records over the option types: adding an option without listing it here fails to compile.
 const TOP_LEVEL: Record<keyof JwtRevocationModuleOptions, true> = {
+  jwt: true,
   secret: true,
   algorithm: true,
   keys: true,

@@ -6,6 +6,7 @@ import type { JwtKeyOptions, JwtRevocationModuleOptions } from './jwt-revocation
 import type { ResolvedOptions, ResolvedSessions } from './resolved-options';
 import { JWT_REVOCATION_DEFAULTS as DEFAULTS } from './jwt-revocation.defaults';
 import { assertKnownKeys } from './known-option-keys';
+import { fromJwtModuleOptions, OPTIONS_JWT_REPLACES } from './from-jwt-module-options';
 import { nonNegativeInteger, optionalString, positiveInteger } from './option-checks';
 
 const MAX_CLOCK_TOLERANCE_SECONDS = 30;
@@ -18,6 +19,7 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
     throw new JwtRevocationConfigError('no options given', 'Call JwtRevocationModule.forRoot({ secret, ... }).');
   }
   assertKnownKeys(options);
+  options = withJwtModuleOptions(options);
   const accessTokenTtl = positiveInteger(options.accessTokenTtl, DEFAULTS.accessTokenTtl, 'accessTokenTtl', 'seconds');
   const clockTolerance = options.clockTolerance ?? DEFAULTS.clockTolerance;
   if (!Number.isFinite(clockTolerance) || clockTolerance < 0 || clockTolerance > MAX_CLOCK_TOLERANCE_SECONDS) {
@@ -29,7 +31,7 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
   if (RESERVED_CLAIMS.includes(versionClaim) || !versionClaim) {
     throw new JwtRevocationConfigError(`versionClaim "${versionClaim}" is reserved`, 'Pick another name, e.g. "ver".');
   }
-  const keyRing = new KeyRing(keysOf(options), options.signingKeyId, { issuer, audience, clockToleranceSeconds: clockTolerance });
+  const keyRing = new KeyRing(keysOf(options), options.signingKeyId, { issuer, audience, accessTokenTtl, clockToleranceSeconds: clockTolerance });
   const sessionSettings = options.sessions === false ? false : sessionSettingsOf(options.sessions ?? {});
   const cache = {
     enabled: options.cache?.enabled ?? DEFAULTS.cache.enabled,
@@ -64,6 +66,21 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
     broadcaster,
     onRevocation: options.onRevocation,
   };
+}
+
+/** `jwt` (an app's JwtModule options) stands in for the key and claim options; never both. */
+function withJwtModuleOptions(options: JwtRevocationModuleOptions): JwtRevocationModuleOptions {
+  if (options.jwt === undefined) return options;
+  const both = OPTIONS_JWT_REPLACES.filter((name) => options[name] !== undefined);
+  if (both.length > 0) {
+    throw new JwtRevocationConfigError(
+      `both \`jwt\` and ${both.map((name) => `\`${name}\``).join(', ')} are set`,
+      'Give these in `jwt` (your JwtModule options) or as module options, not both.',
+    );
+  }
+  const { jwt, ...rest } = options;
+  const mapped = fromJwtModuleOptions(jwt);
+  return { ...rest, ...mapped, refreshTokenSecret: rest.refreshTokenSecret ?? mapped.refreshTokenSecret };
 }
 
 function sessionSettingsOf(sessions: NonNullable<Exclude<JwtRevocationModuleOptions['sessions'], false>>) {
