@@ -1,5 +1,5 @@
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
-import { Inject, Injectable, Module } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module } from '@nestjs/common';
 import { JwtService, type JwtModuleOptions } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
 import { AuthTokenService } from './auth-token.service';
@@ -95,5 +95,33 @@ describe('JwtRevocationModule and @nestjs/jwt', () => {
     await expect(verifier.verify(accessToken)).resolves.toMatchObject({ id: 'u1' });
     expect(invites.verify(accessToken)).toMatchObject({ sub: 'u1' });
     await module.close();
+  });
+});
+
+describe('JwtRevocationModule startup warnings', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  async function warningsFor(extra: { issuer?: string; audience?: string }): Promise<string[]> {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const versions = new InMemoryTokenVersionStore();
+    const module = await Test.createTestingModule({
+      imports: [JwtRevocationModule.forRoot({ secret: SECRET, tokenVersionStore: versions, sessions: false, globalGuard: false, ...extra })],
+    }).compile();
+    await module.init();
+    await module.close();
+    return warn.mock.calls.map(([message]) => String(message));
+  }
+
+  it('warns when neither issuer nor audience is configured', async () => {
+    const warnings = await warningsFor({});
+    expect(warnings).toEqual([expect.stringMatching(/^No issuer and audience configured: tokens signed with the same key by any other service/)]);
+  });
+
+  it('names the one that is missing', async () => {
+    expect(await warningsFor({ issuer: 'https://auth.example' })).toEqual([expect.stringMatching(/^No audience configured/)]);
+  });
+
+  it('says nothing when both are set', async () => {
+    expect(await warningsFor({ issuer: 'https://auth.example', audience: 'api' })).toEqual([]);
   });
 });

@@ -1,10 +1,12 @@
-import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { ConfigurableJwtRevocationModule } from './jwt-revocation.module-definition';
-import { REVOCATION_BROADCASTER } from './jwt-revocation.constants';
+import { REVOCATION_BROADCASTER, RESOLVED_OPTIONS } from './jwt-revocation.constants';
 import { JWT_REVOCATION_EXPORTS, JWT_REVOCATION_PROVIDERS } from './jwt-revocation.providers';
 import type { RevocationBroadcaster } from './broadcast/revocation-broadcaster.interface';
 import { RevocationChecker } from './revocation/revocation-checker';
+import type { ResolvedOptions } from './options/resolved-options';
+import { startupWarnings } from './options/startup-warnings';
 
 /**
  * JWT authentication whose logout is real: every access token carries the user's token version,
@@ -16,12 +18,21 @@ import { RevocationChecker } from './revocation/revocation-checker';
   providers: JWT_REVOCATION_PROVIDERS,
   exports: JWT_REVOCATION_EXPORTS,
 })
-export class JwtRevocationModule extends ConfigurableJwtRevocationModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class JwtRevocationModule
+  extends ConfigurableJwtRevocationModule
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
+{
   constructor(
     @Inject(REVOCATION_BROADCASTER) private readonly broadcaster: RevocationBroadcaster,
     private readonly checker: RevocationChecker,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
   ) {
     super();
+  }
+
+  onModuleInit(): void {
+    const logger = new Logger('JwtRevocation');
+    for (const warning of startupWarnings(this.options)) logger.warn(warning);
   }
 
   async onApplicationBootstrap(): Promise<void> {

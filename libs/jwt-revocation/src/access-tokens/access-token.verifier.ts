@@ -6,6 +6,7 @@ import { RevocationChecker } from '../revocation/revocation-checker';
 import { assertTokenShape } from './bearer-token.parser';
 import { InvalidTokenException } from '../errors/bearer-auth.exceptions';
 import type { VerificationKey } from '../keys/key-ring';
+import { ACCESS_TOKEN_MEDIA_TYPE } from '../keys/access-token-signer';
 
 /** Header parameters that would let a token choose its own key (CVE-2018-0114 and kin). */
 const FORBIDDEN_HEADER_PARAMS = ['jwk', 'jku', 'x5u', 'x5c', 'crit'];
@@ -58,6 +59,9 @@ export class AccessTokenVerifier {
     if (known) return known;
     const header = decodeJsonObject(segment);
     if (!header || FORBIDDEN_HEADER_PARAMS.some((param) => param in header)) throw new InvalidTokenException();
+    // RFC 9068: an access token says so in its header, so no other JWT signed with the key (an ID
+    // token, an app's own JwtService token) can stand in for one.
+    if (!isAccessTokenType(header.typ)) throw new InvalidTokenException();
     const key = this.options.keyRing.keyFor(header.kid);
     // The algorithm is the key's, never the header's choice; "none" in any spelling fails here.
     if (!key || header.alg !== key.algorithm) throw new InvalidTokenException();
@@ -91,6 +95,13 @@ export class AccessTokenVerifier {
       expiresAt: exp as number,
     };
   }
+}
+
+/** `at+jwt`, compared as RFC 8725 §3.11 says: case-insensitive, with or without `application/`. */
+function isAccessTokenType(typ: unknown): boolean {
+  if (typeof typ !== 'string') return false;
+  const type = typ.toLowerCase();
+  return type === ACCESS_TOKEN_MEDIA_TYPE || type === `application/${ACCESS_TOKEN_MEDIA_TYPE}`;
 }
 
 function subjectOf(sub: unknown): string {
