@@ -111,7 +111,9 @@ function platformNote(rows) {
 function cacheTtlNote(rows, settings) {
   const cached = rows.filter((r) => !r.skipped && (r.id === 'd' || r.id === 'e'));
   if (cached.length === 0) return [];
-  const ttlSeconds = 60; // CacheOptions.ttlMs default
+  // A copy of the library's cache.ttlMs default (60 000 ms). TODO(defaults): read it from the library's
+  // exported defaults object once the options reshape (issue 10) exports one.
+  const ttlSeconds = 60;
   const readsPerSecond = (2 * settings.users) / ttlSeconds; // a version and a session entry per user
   const worst = cached.reduce((a, b) => (a.rps < b.rps ? a : b));
   return [

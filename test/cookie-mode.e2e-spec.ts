@@ -1,5 +1,7 @@
+import request from 'supertest';
 import { testMatrix } from './support/databases';
-import { bearer, startApp, type TestApp } from './support/test-app';
+import { CapturingLogger } from './support/log-capture';
+import { bearer, createTestApp, testConfig, type TestApp } from './support/test-app';
 
 const setCookies = (res: { headers: Record<string, unknown> }): string[] => {
   const header = res.headers['set-cookie'];
@@ -10,11 +12,13 @@ const cookieValue = (cookies: string[], name: string) => cookies.find((c) => c.s
 describe.each(testMatrix().filter((m) => m.database.name === 'sqlite'))('cookie mode on $label', ({ database, adapter }) => {
   let t: TestApp;
   let drop: () => Promise<void>;
+  const logger = new CapturingLogger();
 
   beforeAll(async () => {
     const created = await database.create();
     drop = created.drop;
-    t = await startApp(created.url, { httpAdapter: adapter, cookieMode: true });
+    const app = await createTestApp(testConfig(created.url, { httpAdapter: adapter, cookieMode: true }), logger);
+    t = { app, http: () => request(app.getHttpServer()), close: () => app.close() };
   });
 
   afterAll(async () => {
@@ -63,5 +67,20 @@ describe.each(testMatrix().filter((m) => m.database.name === 'sqlite'))('cookie 
     expect(setCookies(out).find((c) => c.startsWith('refresh_token='))).toMatch(/Max-Age=0/);
     await t.http().get('/me').set(bearer(res.body.accessToken)).expect(401);
     await t.http().post('/auth/refresh').set('Cookie', cookie).set('X-CSRF-Token', csrf).send({}).expect(401);
+  });
+
+  it('writes an audit line for every CSRF refusal, without the cookie values', async () => {
+    const { res, refresh, csrf } = await signIn();
+    const cookie = `refresh_token=${refresh}; csrf_token=${csrf}`;
+    logger.lines.length = 0;
+    await t.http().post('/auth/refresh').set('Cookie', cookie).set('X-CSRF-Token', 'forged').send({}).expect(403);
+    await t.http().post('/auth/logout').set(bearer(res.body.accessToken)).set('Cookie', cookie).expect(403);
+    const audit = logger.lines.filter((line) => line.endsWith(' | AuthAudit')).map((line) => JSON.parse(line.slice(line.indexOf('{'), line.lastIndexOf(' | '))));
+    expect(audit).toEqual([
+      expect.objectContaining({ event: 'csrf', outcome: 'refused', reason: 'csrf_check_failed', ip: expect.any(String) }),
+      expect.objectContaining({ event: 'csrf', outcome: 'refused', reason: 'csrf_check_failed', userId: expect.anything() }),
+    ]);
+    const logged = logger.lines.join('\n');
+    for (const secret of [refresh, csrf, res.body.accessToken]) expect(logged).not.toContain(secret);
   });
 });

@@ -1,62 +1,33 @@
 // Every line the app writes through a whole auth cycle (its logger, console, stdout, stderr),
-// failures included, must be free of tokens, their parts, the JWT secret and passwords.
-import type { INestApplication, LoggerService } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { inspect } from 'node:util';
+// failures included, must be free of tokens, their parts, the JWT secret, passwords and emails;
+// and every authentication outcome leaves one structured audit line.
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { AppModule } from '../src/app.module';
-import { configureApp } from '../src/app.factory';
-import { databaseFromUrl, type AppConfig } from '../src/config';
 import { testMatrix } from './support/databases';
-import { TEST_SECRET } from './support/test-app';
-
-/** Keeps every message and every optional parameter (errors with their stack) as text. */
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log = (...args: unknown[]) => this.capture('log', args);
-  error = (...args: unknown[]) => this.capture('error', args);
-  warn = (...args: unknown[]) => this.capture('warn', args);
-  debug = (...args: unknown[]) => this.capture('debug', args);
-  verbose = (...args: unknown[]) => this.capture('verbose', args);
-  fatal = (...args: unknown[]) => this.capture('fatal', args);
-
-  private capture(level: string, args: unknown[]): void {
-    this.lines.push(`${level}: ${args.map(asText).join(' | ')}`);
-  }
-}
-
-function asText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value instanceof Error) return `${value.stack ?? ''} ${inspect(value, { depth: 5, showHidden: true })}`;
-  return inspect(value, { depth: 5 });
-}
-
-/** Records process.stdout / stderr writes and console calls (swallowed while recording). */
-function captureProcessOutput(): { lines: string[]; restore(): void } {
-  const lines: string[] = [];
-  const restores: Array<() => void> = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    const spy = jest.spyOn(stream, 'write').mockImplementation(((chunk: unknown) => {
-      lines.push(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
-      return true;
-    }) as typeof stream.write);
-    restores.push(() => spy.mockRestore());
-  }
-  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-    const spy = jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      lines.push(args.map(asText).join(' '));
-    });
-    restores.push(() => spy.mockRestore());
-  }
-  return { lines, restore: () => restores.forEach((restore) => restore()) };
-}
+import { CapturingLogger, captureProcessOutput } from './support/log-capture';
+import { createTestApp, TEST_SECRET, testConfig } from './support/test-app';
 
 const PASSWORD = 'first password 123';
 const NEW_PASSWORD = 'second password 456';
 const WRONG_PASSWORD = 'not the password 789';
+const USER_AGENT = 'log-capture-agent/1.0';
+
+interface AuditEntry {
+  time: string;
+  event: string;
+  outcome: string;
+  reason?: string;
+  userId?: number | string;
+  emailHash?: string;
+  ip?: string;
+  userAgent?: string;
+}
+
+/** The AuthAudit lines the logger received, parsed. */
+function auditEntries(lines: string[]): AuditEntry[] {
+  return lines.filter((line) => line.endsWith(' | AuthAudit')).map((line) => JSON.parse(line.slice(line.indexOf('{'), line.lastIndexOf(' | AuthAudit'))));
+}
 
 describe.each(testMatrix())('logs stay free of secrets on $label', ({ database, adapter }) => {
   let app: INestApplication;
@@ -66,22 +37,7 @@ describe.each(testMatrix())('logs stay free of secrets on $label', ({ database, 
   beforeAll(async () => {
     const created = await database.create();
     drop = created.drop;
-    const config: AppConfig = {
-      port: 0,
-      database: databaseFromUrl(created.url),
-      jwtSecret: TEST_SECRET,
-      redisUrl: undefined,
-      httpAdapter: adapter,
-      cookieMode: false,
-      loginAttempts: { limit: 10, windowMs: 15 * 60 * 1000 },
-      refreshReuseGraceMs: 0,
-    };
-    // createApp() only takes `logger: false`, so the app is built here with the capturing logger.
-    const platform = adapter === 'fastify' ? new FastifyAdapter({ trustProxy: false }) : new ExpressAdapter();
-    app = await NestFactory.create(AppModule.forRoot(config), platform, { logger });
-    configureApp(app);
-    await app.init();
-    if (adapter === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
+    app = await createTestApp(testConfig(created.url, { httpAdapter: adapter }), logger);
   });
 
   afterAll(async () => {
@@ -92,9 +48,14 @@ describe.each(testMatrix())('logs stay free of secrets on $label', ({ database, 
   });
 
   it('through register, login, refresh, reuse, password change, logout, logout-all and an outage', async () => {
-    const http = () => request(app.getHttpServer());
+    const http = () => {
+      const agent = request(app.getHttpServer());
+      return { get: (path: string) => agent.get(path).set('User-Agent', USER_AGENT), post: (path: string) => agent.post(path).set('User-Agent', USER_AGENT) };
+    };
     const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
     const email = `logs-${Date.now()}@example.com`;
+    const lockedEmail = `locked-${Date.now()}@example.com`;
+    const unknownEmail = `unknown-${Date.now()}@example.com`;
     const accessTokens: string[] = [];
     const refreshTokens: string[] = [];
     const keep = (body: { accessToken?: string; refreshToken?: string }) => {
@@ -108,6 +69,11 @@ describe.each(testMatrix())('logs stay free of secrets on $label', ({ database, 
       await http().post('/auth/register').send({ email, password: PASSWORD }).expect(201);
       await http().post('/auth/register').send({ email, password: PASSWORD }).expect(409);
       await http().post('/auth/login').send({ email, password: WRONG_PASSWORD }).expect(401);
+      await http().post('/auth/login').send({ email: unknownEmail, password: WRONG_PASSWORD }).expect(401);
+      // An account locked by ten failures
+      await http().post('/auth/register').send({ email: lockedEmail, password: PASSWORD }).expect(201);
+      for (let i = 0; i < 10; i++) await http().post('/auth/login').send({ email: lockedEmail, password: WRONG_PASSWORD }).expect(401);
+      await http().post('/auth/login').send({ email: lockedEmail, password: PASSWORD }).expect(429);
       const first = keep((await http().post('/auth/login').send({ email, password: PASSWORD }).expect(200)).body);
       await http().get('/me').set(bearer(first.accessToken!)).expect(200);
 
@@ -168,6 +134,27 @@ describe.each(testMatrix())('logs stay free of secrets on $label', ({ database, 
     expect(accessTokens).toHaveLength(6);
     expect(refreshTokens).toHaveLength(6);
 
+    // One audit line per outcome, each with time, IP and user agent; the typed email only as a hash.
+    const audit = auditEntries(logger.lines);
+    const userId = JSON.parse(Buffer.from(accessTokens[0].split('.')[1], 'base64url').toString()).sub;
+    const has = (event: string, outcome: string, reason?: string) =>
+      audit.filter((e) => e.event === event && e.outcome === outcome && (reason === undefined || e.reason === reason));
+    expect(has('login', 'success').length).toBeGreaterThanOrEqual(4);
+    expect(has('login', 'success').every((e) => e.userId !== undefined && e.emailHash === undefined)).toBe(true);
+    expect(has('login', 'failure', 'invalid_credentials').some((e) => String(e.userId) === userId)).toBe(true);
+    expect(has('login', 'failure', 'invalid_credentials').some((e) => e.userId === undefined && /^[0-9a-f]{24}$/.test(e.emailHash ?? ''))).toBe(true);
+    expect(has('login', 'refused', 'too_many_attempts')).toHaveLength(1);
+    expect(has('change-password', 'failure', 'wrong_current_password')).toHaveLength(1);
+    expect(has('change-password', 'success')).toHaveLength(1);
+    expect(has('refresh', 'failure', 'invalid_grant').length).toBeGreaterThanOrEqual(3);
+    expect(has('revocation', 'success', 'refresh-reuse-detected').some((e) => String(e.userId) === userId)).toBe(true);
+    for (const entry of audit) {
+      expect(Number.isNaN(Date.parse(entry.time))).toBe(false);
+      if (entry.event === 'revocation') continue; // reported by the library, outside any request
+      expect(entry.ip).toEqual(expect.stringMatching(/\S/));
+      expect(entry.userAgent).toBe(USER_AGENT);
+    }
+
     const secrets = new Map<string, string>([
       ['JWT secret', TEST_SECRET],
       ['JWT secret (base64)', Buffer.from(TEST_SECRET).toString('base64')],
@@ -175,6 +162,9 @@ describe.each(testMatrix())('logs stay free of secrets on $label', ({ database, 
       ['password', PASSWORD],
       ['new password', NEW_PASSWORD],
       ['wrong password', WRONG_PASSWORD],
+      ['email', email],
+      ['locked email', lockedEmail],
+      ['unknown email', unknownEmail],
     ]);
     passwordHashes.forEach((hash, i) => secrets.set(`password hash ${i}`, hash));
     accessTokens.forEach((token, i) => {

@@ -1,42 +1,58 @@
 import {
   BadRequestException,
   Body,
-  Inject,
-  Req,
   Controller,
   Delete,
+  ForbiddenException,
   Get,
+  Headers,
   HttpCode,
   Ip,
   NotFoundException,
   Param,
   ParseUUIDPipe,
   Post,
-  Headers,
+  Req,
   Res,
-  UnauthorizedException,
 } from '@nestjs/common';
-import { Auth, AuthTokenService, BearerAuthException, CurrentUser, Public, writeAuthHeaders, type AuthenticatedUser, type TokenPair } from 'nestjs-jwt-revocation';
+import { ConfigService } from '@nestjs/config';
+import {
+  Auth,
+  AuthTokenService,
+  BearerAuthException,
+  CurrentUser,
+  InvalidRefreshTokenException,
+  Public,
+  writeAuthHeaders,
+  type AuthenticatedUser,
+  type TokenPair,
+} from 'nestjs-jwt-revocation';
+import type { AppEnv } from '../config';
 import { UsersService, type PublicUser } from '../users/users.service';
+import { AuthAuditLog } from './auth-audit.log';
 import { ChangePasswordDto, LoginDto, RegisterDto } from './dto/credentials.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
-import { FailedLoginLimiter, TooManyLoginAttemptsException } from './failed-login.limiter';
+import { PasswordAuthenticator, type ClientInfo } from './password-authenticator';
 import { RefreshCookie } from './refresh-cookie';
-import { APP_CONFIG } from '../app-config.token';
-import type { AppConfig } from '../config';
 
 type HttpRequest = { headers: Record<string, string | string[] | undefined> };
 type HttpResponse = { header(name: string, value: string | string[]): unknown };
 
 @Controller('auth')
 export class AuthController {
+  /** Refresh token in an HttpOnly cookie (AUTH_COOKIE_MODE=true) instead of the body. */
+  private readonly cookieMode: boolean;
+
   constructor(
     private readonly users: UsersService,
     private readonly tokens: AuthTokenService,
-    private readonly limiter: FailedLoginLimiter,
+    private readonly passwords: PasswordAuthenticator,
     private readonly cookie: RefreshCookie,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    private readonly audit: AuthAuditLog,
+    config: ConfigService<AppEnv, true>,
+  ) {
+    this.cookieMode = config.get('app.cookieMode', { infer: true });
+  }
 
   @Public()
   @Post('register')
@@ -53,31 +69,28 @@ export class AuthController {
     @Headers('user-agent') userAgent: string | undefined,
     @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<TokenPair> {
-    const account = body.email.trim().toLowerCase();
-    try {
-      this.limiter.assertAllowed(account);
-    } catch (error) {
-      if (error instanceof TooManyLoginAttemptsException) response.header('Retry-After', String(error.retryAfterSeconds));
-      throw error;
-    }
-    const user = await this.users.checkCredentials(account, body.password);
-    if (!user) {
-      this.limiter.recordFailure(account);
-      throw new UnauthorizedException('Invalid email or password');
-    }
+    const user = await this.passwords.login(body.email, body.password, { ip, userAgent });
     return this.deliver(await this.tokens.login(user.id, { ip, userAgent }), response);
   }
 
   @Public()
   @Post('refresh')
   @HttpCode(200)
-  async refresh(@Body() body: RefreshDto, @Req() request: HttpRequest, @Res({ passthrough: true }) response: HttpResponse): Promise<TokenPair> {
-    const refreshToken = this.config.cookieMode ? this.cookie.read(request) : body.refreshToken;
+  async refresh(
+    @Body() body: RefreshDto,
+    @Req() request: HttpRequest,
+    @Ip() ip: string,
+    @Headers('user-agent') userAgent: string | undefined,
+    @Res({ passthrough: true }) response: HttpResponse,
+  ): Promise<TokenPair> {
+    const refreshToken = this.cookieMode ? this.checkCsrf(() => this.cookie.read(request), { ip, userAgent }) : body.refreshToken;
     if (!refreshToken) throw new BadRequestException(['refreshToken is required']);
     try {
       return this.deliver(await this.tokens.refresh(refreshToken), response);
     } catch (error) {
       if (error instanceof BearerAuthException) writeAuthHeaders(response, error);
+      // The library does not say which check refused it (unknown, expired, revoked or replayed).
+      if (error instanceof InvalidRefreshTokenException) this.audit.record('refresh', 'failure', 'invalid_grant', { ip, userAgent });
       throw error;
     }
   }
@@ -88,11 +101,13 @@ export class AuthController {
     @CurrentUser() user: AuthenticatedUser,
     @Body() _body: LogoutDto,
     @Req() request: HttpRequest,
+    @Ip() ip: string,
+    @Headers('user-agent') userAgent: string | undefined,
     @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<void> {
-    if (this.config.cookieMode) this.cookie.assertCsrf(request);
+    if (this.cookieMode) this.checkCsrf(() => this.cookie.assertCsrf(request), { ip, userAgent, userId: user.id });
     await this.tokens.logout(user);
-    if (this.config.cookieMode) this.cookie.clear(response);
+    if (this.cookieMode) this.cookie.clear(response);
   }
 
   @Post('logout-all')
@@ -107,11 +122,11 @@ export class AuthController {
   async changePassword(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: ChangePasswordDto,
+    @Ip() ip: string,
+    @Headers('user-agent') userAgent: string | undefined,
     @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<TokenPair> {
-    if (!(await this.users.changePassword(Number(user.id), body.currentPassword, body.newPassword))) {
-      throw new UnauthorizedException('Current password is wrong');
-    }
+    await this.passwords.changePassword(Number(user.id), body.currentPassword, body.newPassword, { ip, userAgent });
     const pair = await this.tokens.passwordChanged(user.id, user.sessionId);
     return this.deliver(pair ?? (await this.tokens.login(user.id)), response);
   }
@@ -137,8 +152,17 @@ export class AuthController {
 
   /** The pair as the client receives it: in cookie mode the refresh token goes into the cookie only. */
   private deliver({ sessionId: _sessionId, refreshToken, ...pair }: TokenPair, response: HttpResponse): TokenPair {
-    if (!this.config.cookieMode || !refreshToken) return { ...pair, ...(refreshToken ? { refreshToken } : {}) };
+    if (!this.cookieMode || !refreshToken) return { ...pair, ...(refreshToken ? { refreshToken } : {}) };
     this.cookie.write(response, refreshToken, this.tokens.sessionLifetimeSeconds());
     return pair;
+  }
+
+  private checkCsrf<T>(check: () => T, client: ClientInfo & { userId?: string }): T {
+    try {
+      return check();
+    } catch (error) {
+      if (error instanceof ForbiddenException) this.audit.record('csrf', 'refused', 'csrf_check_failed', client);
+      throw error;
+    }
   }
 }

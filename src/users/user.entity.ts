@@ -6,6 +6,7 @@ export class User {
   @PrimaryGeneratedColumn()
   id!: number;
 
+  /** Normalized (see email-address.ts); compared byte for byte, also on MySQL/MariaDB (migration 1763850000000). */
   @Column({ type: 'varchar', length: 254 })
   email!: string;
 

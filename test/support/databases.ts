@@ -83,7 +83,7 @@ export function testDatabases(): TestDatabase[] {
   return databases;
 }
 
-/** Redis for the scale-out suites: TEST_REDIS_URL, required under CI=true. */
+/** Redis for the multi-instance suite: TEST_REDIS_URL, required under CI=true. */
 export function testRedisUrl(): string | undefined {
   const url = process.env.TEST_REDIS_URL;
   if (process.env.CI === 'true' && !url) throw new Error('CI=true needs TEST_REDIS_URL: the Redis suites must run');

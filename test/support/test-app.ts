@@ -1,7 +1,9 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { createApp } from '../../src/app.factory';
-import { databaseFromUrl, type AppConfig } from '../../src/config';
+import { AppModule } from '../../src/app.module';
+import { configureApp, httpAdapterFor } from '../../src/app.setup';
+import { appConfig, databaseFromUrl, type AppConfig } from '../../src/config';
 
 export const TEST_SECRET = 'e2e-test-secret-that-is-long-enough-0123456789';
 
@@ -11,21 +13,36 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startApp(databaseUrl: string, overrides: Partial<AppConfig> = {}): Promise<TestApp> {
-  const config: AppConfig = {
+/** The demo's settings for a test: the given database, a fixed secret, the rest as in production. */
+export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = {}): AppConfig {
+  return {
     port: 0,
     database: databaseFromUrl(databaseUrl),
     jwtSecret: TEST_SECRET,
     redisUrl: undefined,
     httpAdapter: 'express',
     cookieMode: false,
-    loginAttempts: { limit: 10, windowMs: 15 * 60 * 1000 },
+    loginAttempts: { limit: 10, perClientLimit: 100, windowMs: 15 * 60 * 1000 },
     refreshReuseGraceMs: 0,
     ...overrides,
   };
-  const app = await createApp(config, { logger: false });
+}
+
+/** The demo's AppModule with its `app` config namespace replaced by `config` (instead of the environment). */
+export async function createTestApp(config: AppConfig, logger: LoggerService | false = false): Promise<INestApplication> {
+  const builder = Test.createTestingModule({ imports: [AppModule] }).overrideProvider(appConfig.KEY).useValue(config);
+  // A logger given here also hears what the modules say while they start.
+  if (logger) builder.setLogger(logger);
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication(httpAdapterFor(config.httpAdapter), { logger });
+  configureApp(app);
   await app.init();
-  if (config.httpAdapter === 'fastify') await app.getHttpAdapter().getInstance().ready();
+  if (config.httpAdapter === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
+  return app;
+}
+
+export async function startApp(databaseUrl: string, overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+  const app = await createTestApp(testConfig(databaseUrl, overrides));
   return { app, http: () => request(app.getHttpServer()), close: () => app.close() };
 }
 

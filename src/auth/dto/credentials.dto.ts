@@ -1,4 +1,5 @@
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsHardToGuess } from '../../users/password-strength';
 
 export class RegisterDto {
   @IsEmail({}, { message: 'email must be a valid email address' })
@@ -8,6 +9,7 @@ export class RegisterDto {
   @IsString()
   @MinLength(8, { message: 'password must be at least 8 characters' })
   @MaxLength(256)
+  @IsHardToGuess({ relatedTo: 'email' })
   password!: string;
 }
 
@@ -29,5 +31,6 @@ export class ChangePasswordDto {
   @IsString()
   @MinLength(8, { message: 'newPassword must be at least 8 characters' })
   @MaxLength(256)
+  @IsHardToGuess()
   newPassword!: string;
 }

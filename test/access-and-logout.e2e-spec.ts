@@ -3,7 +3,7 @@ import { AuthTokenService } from 'nestjs-jwt-revocation';
 import { testMatrix } from './support/databases';
 import { bearer, login, registerAndLogin, startApp, type TestApp } from './support/test-app';
 
-describe.each(testMatrix())('foundation on $label', ({ database, adapter }) => {
+describe.each(testMatrix())('access and logout on $label', ({ database, adapter }) => {
   let t: TestApp;
   let drop: () => Promise<void>;
 

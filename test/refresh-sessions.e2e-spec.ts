@@ -16,7 +16,7 @@ async function later<T>(offsetMs: number, body: () => Promise<T>): Promise<T> {
   }
 }
 
-describe.each(testMatrix())('sessions on $label', ({ database, adapter }) => {
+describe.each(testMatrix())('refresh sessions on $label', ({ database, adapter }) => {
   let t: TestApp;
   let url: string;
   let drop: () => Promise<void>;

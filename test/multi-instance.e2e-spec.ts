@@ -8,7 +8,7 @@ import { TcpProxy, waitUntil } from './support/tcp-proxy';
 const redisUrl = testRedisUrl();
 const postgres = postgresDatabase();
 const describeWithServices = redisUrl && postgres ? describe : describe.skip;
-if (!redisUrl || !postgres) console.warn('scale-out suite skipped: set TEST_POSTGRES_URL and TEST_REDIS_URL (CI=true requires them)');
+if (!redisUrl || !postgres) console.warn('multi-instance suite skipped: set TEST_POSTGRES_URL and TEST_REDIS_URL (CI=true requires them)');
 
 /** Generous bound for the test; the benchmark reports the real propagation figure. */
 const PROPAGATION_BOUND_MS = 1000;

@@ -73,21 +73,21 @@ class ChatGateway {
   controllers: [ProfileController],
   providers: [AuditLog, ProfileResolver, ChatGateway],
 })
-class IntegrationApp {}
+class TransportsApp {}
 
 const adapters = [
   { name: 'express', create: () => new ExpressAdapter() },
   { name: 'fastify', create: () => new FastifyAdapter() },
 ];
 
-describe.each(adapters)('integrations over $name', (adapter) => {
+describe.each(adapters)('GraphQL, WebSockets, events and OpenAPI over $name', (adapter) => {
   let app: INestApplication;
   let tokens: AuthTokenService;
   let audit: AuditLog;
   let baseUrl: string;
 
   beforeAll(async () => {
-    app = await NestFactory.create(IntegrationApp, adapter.create(), { logger: ['error'], abortOnError: false });
+    app = await NestFactory.create(TransportsApp, adapter.create(), { logger: ['error'], abortOnError: false });
     SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, new DocumentBuilder().addBearerAuth().build()), { ui: false, jsonDocumentUrl: 'docs-json' });
     await app.listen(0, '127.0.0.1');
     baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');

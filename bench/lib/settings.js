@@ -1,0 +1,54 @@
+'use strict';
+// The bench's settings, all from BENCH_* variables (listed at the end of docs/benchmarks.md).
+const crypto = require('node:crypto');
+
+function positive(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return value;
+}
+
+function nonNegative(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be an integer >= 0, got "${raw}"`);
+  return value;
+}
+
+function listEnv(name) {
+  const raw = process.env[name];
+  return raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+}
+
+/** A URL with its password replaced, fit for a log line or the report. */
+function redact(url) {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+const settings = {
+  /** Measured seconds per row, split evenly over the rounds. */
+  duration: positive('BENCH_DURATION', 8),
+  rounds: Math.max(1, nonNegative('BENCH_ROUNDS', 3)),
+  /** Warmup seconds before each measured run. */
+  warmup: positive('BENCH_WARMUP', 2),
+  connections: positive('BENCH_CONNECTIONS', 10),
+  users: positive('BENCH_USERS', 1000),
+  revocations: positive('BENCH_REVOCATIONS', 1000),
+  postgresAdminUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  only: listEnv('BENCH_ONLY'),
+  platforms: listEnv('BENCH_PLATFORMS') ?? ['express', 'fastify'],
+  writeDocs: process.env.BENCH_WRITE_DOCS !== '0',
+  profile: process.env.BENCH_PROFILE === '1',
+  retries: nonNegative('BENCH_RETRIES', 0),
+  /** Cores used by other processes (plus steal) above which a measured run is repeated. */
+  otherCpuLimit: 0.15,
+  secret: crypto.randomBytes(48).toString('base64url'),
+  /** Filled in by run.js once it knows whether taskset is there. */
+  pinning: '',
+};
+
+module.exports = { settings, redact };

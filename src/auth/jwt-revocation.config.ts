@@ -1,0 +1,29 @@
+import { ConfigService } from '@nestjs/config';
+import type { JwtRevocationModule } from 'nestjs-jwt-revocation';
+import { RedisRevocationBroadcaster } from 'nestjs-jwt-revocation/redis';
+import { JwtRevocationTypeOrmModule, TypeOrmSessionStore, TypeOrmTokenVersionStore } from 'nestjs-jwt-revocation/typeorm';
+import type { AppEnv } from '../config';
+import { User } from '../users/user.entity';
+import { auditRevocation } from './auth-audit.log';
+
+type JwtRevocationAsyncOptions = Parameters<typeof JwtRevocationModule.forRootAsync>[0];
+
+/** The one place the demo configures JwtRevocationModule: `JwtRevocationModule.forRootAsync(jwtRevocationModuleOptions)`. */
+export const jwtRevocationModuleOptions: JwtRevocationAsyncOptions = {
+  // The TypeORM stores are built by DI from the app's DataSource, then handed to the module.
+  imports: [JwtRevocationTypeOrmModule.forFeature({ userEntity: User, versionColumn: 'tokenVersion' })],
+  inject: [ConfigService, TypeOrmTokenVersionStore, TypeOrmSessionStore],
+  useFactory: (config: ConfigService<AppEnv, true>, tokenVersionStore: TypeOrmTokenVersionStore, sessionStore: TypeOrmSessionStore) => {
+    const app = config.get('app', { infer: true });
+    return {
+      secret: app.jwtSecret,
+      tokenVersionStore,
+      sessionStore,
+      sessions: { reuseGraceMs: app.refreshReuseGraceMs },
+      onRevocation: auditRevocation,
+      // Without REDIS_URL the in-process default serves a single instance.
+      ...(app.redisUrl ? { broadcaster: new RedisRevocationBroadcaster({ connection: app.redisUrl }) } : {}),
+      ...app.revocationOptions,
+    };
+  },
+};
