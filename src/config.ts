@@ -14,6 +14,10 @@ export interface AppConfig {
   port: number;
   database: DatabaseConfig;
   jwtSecret: string;
+  /** `iss` of the access tokens, required on every token (env JWT_ISSUER). */
+  jwtIssuer: string;
+  /** `aud` of the access tokens, required on every token (env JWT_AUDIENCE). */
+  jwtAudience: string;
   redisUrl: string | undefined;
   /** HTTP platform. Default express. */
   httpAdapter: 'express' | 'fastify';
@@ -47,6 +51,8 @@ export class InvalidConfigError extends Error {
 }
 
 const DATA_DIR = '.data';
+export const DEFAULT_ISSUER = 'nestjs-jwt-revocation-demo';
+export const DEFAULT_AUDIENCE = 'nestjs-jwt-revocation-demo-api';
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const port = Number(env.PORT ?? 3000);
@@ -55,6 +61,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port,
     database: databaseFromUrl(env.DATABASE_URL ?? `sqlite:${join(DATA_DIR, 'app.sqlite')}`),
     jwtSecret: jwtSecretFrom(env),
+    // Any other service holding the secret would otherwise mint tokens this app accepts.
+    jwtIssuer: env.JWT_ISSUER || DEFAULT_ISSUER,
+    jwtAudience: env.JWT_AUDIENCE || DEFAULT_AUDIENCE,
     redisUrl: env.REDIS_URL || undefined,
     httpAdapter: httpAdapterFromEnv(env),
     cookieMode: env.AUTH_COOKIE_MODE === 'true',

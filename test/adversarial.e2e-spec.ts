@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { AuthTokenService } from 'nestjs-jwt-revocation';
 import { testMatrix } from './support/databases';
-import { bearer, registerAndLogin, startApp, TEST_SECRET, type LoggedIn, type TestApp } from './support/test-app';
+import { bearer, registerAndLogin, startApp, TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET, type LoggedIn, type TestApp } from './support/test-app';
 
 // ---------- forging ----------
 
@@ -147,7 +147,7 @@ interface AttackCase {
 
 function claimsOf(user: Victim, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const now = nowSeconds();
-  return { sub: String(user.id), ver: 0, typ: 'access', jti: randomUUID(), sid: user.sid, iat: now, exp: now + 900, cnry: CANARY, ...overrides };
+  return { sub: String(user.id), ver: 0, typ: 'access', jti: randomUUID(), sid: user.sid, iat: now, exp: now + 900, iss: TEST_ISSUER, aud: TEST_AUDIENCE, cnry: CANARY, ...overrides };
 }
 
 /** A token of the victim signed with the app secret, identical to a real one except for `overrides`. */
@@ -190,6 +190,12 @@ const cases: AttackCase[] = [
   { name: 'typ "JWT" (an ordinary JWT, e.g. from the app\'s own JwtService), otherwise valid', expect: 'invalid_token', build: (c) => ({ token: victimToken(c, {}, { alg: 'HS256', typ: 'JWT' }) }) },
   { name: 'no typ in the header, otherwise valid', expect: 'invalid_token', build: (c) => ({ token: victimToken(c, {}, { alg: 'HS256' }) }) },
   { name: 'typ "at+jwt" only as a payload claim', expect: 'invalid_token', build: (c) => ({ token: victimToken(c, { typ: 'at+jwt' }, { alg: 'HS256' }) }) },
+  // Issue 11 item 18: the demo sets issuer and audience, so a token minted for another service with the same key is refused.
+  { name: 'iss missing', expect: 'invalid_token', build: (c) => ({ token: jws(HS, without(claimsOf(c.victim), 'iss'), appSecret) }) },
+  { name: 'iss of another service', expect: 'invalid_token', build: (c) => ({ token: victimToken(c, { iss: 'https://other.example' }) }) },
+  { name: 'aud missing', expect: 'invalid_token', build: (c) => ({ token: jws(HS, without(claimsOf(c.victim), 'aud'), appSecret) }) },
+  { name: 'aud of another service', expect: 'invalid_token', build: (c) => ({ token: victimToken(c, { aud: 'other-api' }) }) },
+  { name: 'aud an array without ours', expect: 'invalid_token', build: (c) => ({ token: victimToken(c, { aud: ['other-api', 'third-api'] }) }) },
   { name: 'alg "none" without signature', expect: 'invalid_token', build: (c) => ({ token: `${segment({ alg: 'none', typ: 'at+jwt' })}.${segment(claimsOf(c.victim))}.` }) },
   { name: 'alg "none" with an empty signature segment accepted by lenient parsers', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'none' }, claimsOf(c.victim), noSignature) }) },
   { name: 'alg "None" with the valid HMAC signature', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'None', typ: 'at+jwt' }, claimsOf(c.victim), appSecret) }) },

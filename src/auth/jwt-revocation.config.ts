@@ -17,6 +17,8 @@ export const jwtRevocationModuleOptions: JwtRevocationAsyncOptions = {
     const app = config.get('app', { infer: true });
     return {
       secret: app.jwtSecret,
+      issuer: app.jwtIssuer,
+      audience: app.jwtAudience,
       tokenVersionStore,
       sessionStore,
       sessions: { reuseGraceMs: app.refreshReuseGraceMs },

@@ -3,7 +3,7 @@ import { RESOLVED_OPTIONS } from './jwt-revocation.constants';
 import type { ResolvedOptions } from './options/resolved-options';
 import { AccessTokenIssuer } from './access-tokens/access-token.issuer';
 import type { AuthenticatedUser } from './access-tokens/authenticated-user';
-import type { ClientInfo, TokenPair } from './access-tokens/token-pair';
+import type { LoginOptions, TokenPair } from './access-tokens/token-pair';
 import { SessionService } from './sessions/session.service';
 import { SessionPurger } from './sessions/session.purger';
 import type { SessionView } from './sessions/session-view';
@@ -30,20 +30,23 @@ export class AuthTokenService {
   ) {}
 
   /**
-   * Signs in: a new session (when sessions are on) and a token pair carrying the user's current version.
-   * Throws `RevocationUnavailableException` (503) if the version cannot be read.
+   * Signs in: a new session (when sessions are on) and a token pair carrying the user's current
+   * version and the app's claims (the `claims` option's, then `options.claims`).
+   * Throws `RevocationUnavailableException` (503) if the version cannot be read, and
+   * `AccessTokenClaimsError` for claims a token cannot carry (nothing is stored then).
    */
-  async login(userId: string | number, client: ClientInfo = {}): Promise<TokenPair> {
+  async login(userId: string | number, options: LoginOptions = {}): Promise<TokenPair> {
     const id = String(userId);
+    const { claims, ...client } = options;
     const version = await this.issuer.currentVersion(id);
-    if (!this.options.sessions) return this.issuer.pair(this.issuer.sign(id, version, undefined));
-    return this.sessions.start(id, version, client);
+    if (!this.options.sessions) return this.issuer.pair(await this.issuer.sign(id, version, undefined, Date.now(), claims));
+    return this.sessions.start(id, version, client, claims);
   }
 
-  /** An access token alone (no session), e.g. for tests or service accounts. */
-  async issueAccessToken(userId: string | number): Promise<string> {
+  /** An access token alone (no session), e.g. for tests or service accounts; `claims` as in `login()`. */
+  async issueAccessToken(userId: string | number, claims?: Record<string, unknown>): Promise<string> {
     const id = String(userId);
-    return this.issuer.sign(id, await this.issuer.currentVersion(id), undefined);
+    return this.issuer.sign(id, await this.issuer.currentVersion(id), undefined, Date.now(), claims);
   }
 
   /**

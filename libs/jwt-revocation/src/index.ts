@@ -20,7 +20,7 @@ export {
 export { AuthTokenService } from './auth-token.service';
 export { AccessTokenVerifier, type VerifyOptions } from './access-tokens/access-token.verifier';
 export type { AuthenticatedUser } from './access-tokens/authenticated-user';
-export type { ClientInfo, TokenPair } from './access-tokens/token-pair';
+export type { ClientInfo, LoginOptions, TokenPair } from './access-tokens/token-pair';
 
 // Guard, strategy, decorators
 export { JwtRevocationGuard } from './guard/jwt-revocation.guard';
@@ -61,6 +61,7 @@ export {
 } from './errors/bearer-auth.exceptions';
 export { InvalidRefreshTokenException } from './errors/invalid-refresh-token.exception';
 export { JwtRevocationConfigError } from './errors/jwt-revocation-config.error';
+export { AccessTokenClaimsError } from './errors/access-token-claims.error';
 export { writeAuthHeaders } from './errors/auth-headers';
 
 // Keys

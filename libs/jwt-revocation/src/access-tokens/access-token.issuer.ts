@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { ACCESS_TOKEN_TYPE, RESOLVED_OPTIONS } from '../jwt-revocation.constants';
 import type { ResolvedOptions } from '../options/resolved-options';
 import { InvalidTokenException } from '../errors/bearer-auth.exceptions';
+import { AccessTokenClaimsError } from '../errors/access-token-claims.error';
 import { callStore } from '../errors/store-call';
+import { assertAppClaims } from './app-claims';
 import type { TokenPair } from './token-pair';
 
-/** Signs access tokens that carry the user's current token version, and packs them into pairs. */
+/** Signs access tokens that carry the user's current token version and the app's claims, and packs them into pairs. */
 @Injectable()
 export class AccessTokenIssuer {
   constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions) {}
@@ -18,10 +20,17 @@ export class AccessTokenIssuer {
     return version;
   }
 
-  sign(userId: string, version: number, sessionId: string | undefined, issuedAtMs = Date.now()): string {
+  /**
+   * Signs an access token with the app's claims: the `claims` option's (asked on every call, so a
+   * role change reaches the next token) and then `extra`'s. Throws `AccessTokenClaimsError` for
+   * claims it cannot carry, and for a token longer than `maxTokenLength`: never one the guard would refuse.
+   */
+  async sign(userId: string, version: number, sessionId: string | undefined, issuedAtMs = Date.now(), extra?: Record<string, unknown>): Promise<string> {
+    const claims = await this.appClaims(userId, extra);
     const iat = Math.floor(issuedAtMs / 1000);
     const sessions = this.options.sessions;
-    return this.options.keyRing.signToken({
+    const token = this.options.keyRing.signToken({
+      ...claims,
       sub: userId,
       [this.options.versionClaim]: version,
       typ: ACCESS_TOKEN_TYPE,
@@ -30,6 +39,13 @@ export class AccessTokenIssuer {
       ...(sessionId ? { sid: sessionId } : {}),
       iat,
     });
+    if (token.length > this.options.maxTokenLength) {
+      throw new AccessTokenClaimsError(
+        `the access token would be ${token.length} characters, over maxTokenLength (${this.options.maxTokenLength}), so every request would refuse it`,
+        'Carry fewer or shorter claims (ids and roles, not documents), or raise `maxTokenLength`.',
+      );
+    }
+    return token;
   }
 
   pair(accessToken: string, refreshToken?: string, sessionId?: string): TokenPair {
@@ -40,5 +56,13 @@ export class AccessTokenIssuer {
       expiresIn: this.options.accessTokenTtl,
       ...(sessionId ? { sessionId } : {}),
     };
+  }
+
+  private async appClaims(userId: string, extra: Record<string, unknown> | undefined): Promise<Record<string, unknown>> {
+    const versionClaim = this.options.versionClaim;
+    const fromOption = this.options.claims ? await this.options.claims(userId) : undefined;
+    if (fromOption !== undefined) assertAppClaims(fromOption, versionClaim, 'the `claims` option');
+    if (extra !== undefined) assertAppClaims(extra, versionClaim, 'the `claims` given to login()');
+    return { ...fromOption, ...extra };
   }
 }

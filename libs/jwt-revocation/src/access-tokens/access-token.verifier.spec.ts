@@ -77,7 +77,18 @@ describe('AccessTokenVerifier', () => {
         tokenId: claims.jti,
         issuedAt: claims.iat,
         expiresAt: claims.exp,
+        claims: {},
       });
+    });
+
+    it('returns the app claims beside the library\'s; a payload with a "__proto__" key is refused', async () => {
+      const claims = { ...accessClaims(), roles: ['admin'], tenant: { id: 7 } };
+      const user = await f.verifier.verify(signed(claims));
+      expect(user.claims).toEqual({ roles: ['admin'], tenant: { id: 7 } });
+      const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'at+jwt' }));
+      const payload = b64url(JSON.stringify(accessClaims()).replace(/^\{/, '{"__proto__":{"isAdmin":true},'));
+      const token = `${header}.${payload}.${b64url(createHmac('sha256', SECRET).update(`${header}.${payload}`).digest())}`;
+      await expect(f.verifier.verify(token)).rejects.toBeInstanceOf(InvalidTokenException);
     });
 
     it('a token issued by AuthTokenService, with its session', async () => {

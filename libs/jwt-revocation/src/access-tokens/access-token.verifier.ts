@@ -7,6 +7,7 @@ import { assertTokenShape } from './bearer-token.parser';
 import { InvalidTokenException } from '../errors/bearer-auth.exceptions';
 import type { VerificationKey } from '../keys/key-ring';
 import { ACCESS_TOKEN_MEDIA_TYPE } from '../keys/access-token-signer';
+import { appClaimsOf } from './app-claims';
 
 /** Header parameters that would let a token choose its own key (CVE-2018-0114 and kin). */
 const FORBIDDEN_HEADER_PARAMS = ['jwk', 'jku', 'x5u', 'x5c', 'crit'];
@@ -93,6 +94,7 @@ export class AccessTokenVerifier {
       tokenId: jti,
       issuedAt: iat as number,
       expiresAt: exp as number,
+      claims: appClaimsOf(payload, this.options.versionClaim),
     };
   }
 }

@@ -78,6 +78,13 @@ export interface JwtRevocationModuleOptions {
   audience?: string;
   /** Seconds of clock skew accepted on `exp`, `nbf` and `iat`. Default 5, at most 30. */
   clockTolerance?: number;
+  /**
+   * The app's claims for a user's access tokens (roles, tenant, flags), asked at every login and
+   * every refresh, so a role change reaches the next access token without a logout. Plain JSON
+   * values; reserved names (`sub`, the version claim, `typ`, `jti`, `sid`, `iat`, `exp`, `nbf`,
+   * `iss`, `aud`) are refused. From `forRootAsync` it can use injected services. Default: none.
+   */
+  claims?: (userId: string) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
   /** Name of the version claim. Default `ver`. */
   versionClaim?: string;
   /** Longest Authorization token accepted, in characters. Default 4096. */

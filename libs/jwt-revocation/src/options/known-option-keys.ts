@@ -14,6 +14,7 @@ const TOP_LEVEL: Record<keyof JwtRevocationModuleOptions, true> = {
   audience: true,
   clockTolerance: true,
   versionClaim: true,
+  claims: true,
   maxTokenLength: true,
   tokenVersionStore: true,
   sessionStore: true,

@@ -6,11 +6,11 @@ import type { JwtKeyOptions, JwtRevocationModuleOptions } from './jwt-revocation
 import type { ResolvedOptions, ResolvedSessions } from './resolved-options';
 import { JWT_REVOCATION_DEFAULTS as DEFAULTS } from './jwt-revocation.defaults';
 import { assertKnownKeys } from './known-option-keys';
+import { RESERVED_CLAIMS } from '../access-tokens/app-claims';
 import { fromJwtModuleOptions, OPTIONS_JWT_REPLACES } from './from-jwt-module-options';
 import { nonNegativeInteger, optionalString, positiveInteger } from './option-checks';
 
 const MAX_CLOCK_TOLERANCE_SECONDS = 30;
-const RESERVED_CLAIMS = ['sub', 'iat', 'exp', 'nbf', 'jti', 'iss', 'aud', 'typ', 'sid'];
 const MIN_REFRESH_SECRET_BYTES = 32;
 
 /** Applies `JWT_REVOCATION_DEFAULTS` and refuses options that cannot work, with a message that says how to fix them. */
@@ -48,6 +48,9 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
   assertImplements(tokenVersionStore, 'tokenVersionStore', 'TokenVersionStore', ['getVersion', 'incrementVersion']);
   const broadcaster = options.broadcaster ?? new LocalRevocationBroadcaster();
   assertImplements(broadcaster, 'broadcaster', 'RevocationBroadcaster', ['start', 'publish', 'isConnected', 'stop']);
+  if (options.claims !== undefined && typeof options.claims !== 'function') {
+    throw new JwtRevocationConfigError('claims is not a function', 'Pass `(userId) => ({ roles: [...] })` (may be async), or leave it out.');
+  }
   if (options.onRevocation !== undefined && typeof options.onRevocation !== 'function') {
     throw new JwtRevocationConfigError('onRevocation is not a function', 'Pass `(event) => ...` or leave it out.');
   }
@@ -58,6 +61,7 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
     audience,
     clockTolerance,
     versionClaim,
+    claims: options.claims,
     maxTokenLength: positiveInteger(options.maxTokenLength, DEFAULTS.maxTokenLength, 'maxTokenLength', 'characters'),
     retryAfterSeconds: positiveInteger(options.retryAfterSeconds, DEFAULTS.retryAfterSeconds, 'retryAfterSeconds', 'seconds'),
     cache,

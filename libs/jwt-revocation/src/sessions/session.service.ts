@@ -24,12 +24,14 @@ export class SessionService {
     private readonly revocation: RevocationService,
   ) {}
 
-  /** A new session for a user whose current version is `version`, and its first pair. */
-  async start(userId: string, version: number, client: ClientInfo): Promise<TokenPair> {
+  /** A new session for a user whose current version is `version`, and its first pair (with `claims` in its access token). */
+  async start(userId: string, version: number, client: ClientInfo, claims?: Record<string, unknown>): Promise<TokenPair> {
     const sessions = this.sessions;
     const now = Date.now();
     const sessionId = randomUUID();
     const refreshToken = this.refreshTokens.issue(sessionId, 0);
+    // Signed first: claims it cannot carry fail the login before a session is stored.
+    const accessToken = await this.issuer.sign(userId, version, sessionId, now, claims);
     await this.store(() =>
       sessions.store.create({
         id: sessionId,
@@ -50,7 +52,7 @@ export class SessionService {
         revokeReason: null,
       }),
     );
-    return this.issuer.pair(this.issuer.sign(userId, version, sessionId, now), refreshToken, sessionId);
+    return this.issuer.pair(accessToken, refreshToken, sessionId);
   }
 
   /**
@@ -116,7 +118,7 @@ export class SessionService {
     if (withinGrace) {
       const successor = this.refreshTokens.successor(token, session.id, session.generation);
       if (RefreshTokenCodec.hash(successor) === session.refreshHash) {
-        return this.issuer.pair(this.issuer.sign(session.userId, version, session.id, session.rotatedAt), successor, session.id);
+        return this.issuer.pair(await this.issuer.sign(session.userId, version, session.id, session.rotatedAt), successor, session.id);
       }
     }
     await this.revocation.endFamilyOnReuse(session);
@@ -131,6 +133,8 @@ export class SessionService {
       presented !== undefined && sessions.reuseGraceMs > 0
         ? this.refreshTokens.successor(presented, session.id, generation)
         : this.refreshTokens.issue(session.id, generation);
+    // Signed before rotating: a token that cannot be issued must not cost the client its refresh token.
+    const accessToken = await this.issuer.sign(session.userId, version, session.id, now);
     const rotated = await this.store(() =>
       sessions.store.rotate(session.id, session.refreshHash, {
         refreshHash: RefreshTokenCodec.hash(next),
@@ -143,7 +147,7 @@ export class SessionService {
       }),
     );
     if (!rotated) return undefined;
-    return this.issuer.pair(this.issuer.sign(session.userId, version, session.id, now), next, session.id);
+    return this.issuer.pair(accessToken, next, session.id);
   }
 
   private get sessions(): ResolvedSessions {
