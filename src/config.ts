@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { JwtRevocationModuleOptions } from 'nestjs-jwt-revocation';
+import { normalizeEmail } from './users/email-address';
 
 export type DatabaseConfig =
   | { type: 'better-sqlite3'; database: string }
@@ -18,6 +19,8 @@ export interface AppConfig {
   jwtIssuer: string;
   /** `aud` of the access tokens, required on every token (env JWT_AUDIENCE). */
   jwtAudience: string;
+  /** Normalized emails that register with the role "admin" (env ADMIN_EMAILS, comma-separated). */
+  adminEmails: string[];
   redisUrl: string | undefined;
   /** HTTP platform. Default express. */
   httpAdapter: 'express' | 'fastify';
@@ -64,6 +67,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     // Any other service holding the secret would otherwise mint tokens this app accepts.
     jwtIssuer: env.JWT_ISSUER || DEFAULT_ISSUER,
     jwtAudience: env.JWT_AUDIENCE || DEFAULT_AUDIENCE,
+    adminEmails: (env.ADMIN_EMAILS ?? '').split(',').map((email) => normalizeEmail(email)).filter((email) => email.length > 0),
     redisUrl: env.REDIS_URL || undefined,
     httpAdapter: httpAdapterFromEnv(env),
     cookieMode: env.AUTH_COOKIE_MODE === 'true',

@@ -28,6 +28,8 @@ describe.each(testDatabases())('migrations on $name', (database) => {
     const dataSource = t.app.get(DataSource);
     const runner = dataSource.createQueryRunner();
     try {
+      await dataSource.undoLastMigration(); // AddUserRoles (the demo's)
+      expect(await runner.hasColumn('users', 'roles')).toBe(false);
       await dataSource.undoLastMigration(); // AddJwtSessionTokenVersion
       expect(await runner.hasColumn('jwt_sessions', 'token_version')).toBe(false);
       await dataSource.undoLastMigration(); // CreateJwtSessions
@@ -35,6 +37,7 @@ describe.each(testDatabases())('migrations on $name', (database) => {
       await dataSource.runMigrations();
       expect(await runner.hasTable('jwt_sessions')).toBe(true);
       expect(await runner.hasColumn('jwt_sessions', 'token_version')).toBe(true);
+      expect(await runner.hasColumn('users', 'roles')).toBe(true);
     } finally {
       await runner.release();
     }

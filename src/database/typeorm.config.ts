@@ -5,6 +5,7 @@ import type { AppEnv } from '../config';
 import { User } from '../users/user.entity';
 import { CreateUsers1763800000000 } from './migrations/1763800000000-create-users';
 import { UsersEmailExactMatch1763850000000 } from './migrations/1763850000000-users-email-exact-match';
+import { AddUserRoles1764100000000 } from './migrations/1764100000000-add-user-roles';
 
 /** TypeOrmModule.forRootAsync options: the connection from DATABASE_URL, the schema from migrations. */
 export const typeOrmModuleOptions: TypeOrmModuleAsyncOptions = {
@@ -13,7 +14,7 @@ export const typeOrmModuleOptions: TypeOrmModuleAsyncOptions = {
     ...config.get('app.database', { infer: true }),
     entities: [User, JwtSessionEntity],
     // The schema comes from migrations (ours and the library's), never from synchronize.
-    migrations: [CreateUsers1763800000000, UsersEmailExactMatch1763850000000, CreateJwtSessions1763900000000, AddJwtSessionTokenVersion1764000000000],
+    migrations: [CreateUsers1763800000000, UsersEmailExactMatch1763850000000, CreateJwtSessions1763900000000, AddJwtSessionTokenVersion1764000000000, AddUserRoles1764100000000],
     migrationsRun: true,
   }),
 };

@@ -23,6 +23,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = 
     jwtSecret: TEST_SECRET,
     jwtIssuer: TEST_ISSUER,
     jwtAudience: TEST_AUDIENCE,
+    adminEmails: [],
     redisUrl: undefined,
     httpAdapter: 'express',
     cookieMode: false,
