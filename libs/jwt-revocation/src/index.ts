@@ -5,7 +5,7 @@
 export { JwtRevocationModule } from './jwt-revocation.module';
 export type { JwtRevocationModuleExtras } from './jwt-revocation.module-definition';
 export { JWT_REVOCATION_MODULE_OPTIONS } from './jwt-revocation.module-definition';
-export type { CacheOptions, JwtKeyOptions, JwtRevocationModuleOptions, SessionOptions } from './options/jwt-revocation-options.interface';
+export type { CacheOptions, JwtKeyOptions, JwtRevocationModuleOptions, SessionLimitAction, SessionOptions } from './options/jwt-revocation-options.interface';
 export { JWT_REVOCATION_DEFAULTS } from './options/jwt-revocation.defaults';
 export {
   IS_PUBLIC_KEY,
@@ -60,6 +60,7 @@ export {
   RevocationUnavailableException,
 } from './errors/bearer-auth.exceptions';
 export { InvalidRefreshTokenException } from './errors/invalid-refresh-token.exception';
+export { SessionLimitException } from './errors/session-limit.exception';
 export { JwtRevocationConfigError } from './errors/jwt-revocation-config.error';
 export { AccessTokenClaimsError } from './errors/access-token-claims.error';
 export { writeAuthHeaders } from './errors/auth-headers';

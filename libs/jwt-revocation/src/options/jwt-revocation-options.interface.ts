@@ -33,7 +33,18 @@ export interface SessionOptions {
   reuseGraceMs?: number;
   /** How often (ms) expired and long-revoked session rows are purged. Default 10 minutes; 0 disables. */
   purgeIntervalMs?: number;
+  /** Most live sessions one user may have ("one device only": 1). Default 0: no limit. */
+  maxPerUser?: number;
+  /**
+   * A login beyond `maxPerUser`: `'revoke-oldest'` (default) ends the user's least recently used
+   * session (last login or refresh), whose access tokens are refused at once on every instance;
+   * `'refuse'` fails the login with 409 `session_limit` and changes nothing.
+   */
+  onLimit?: SessionLimitAction;
 }
+
+/** What a login beyond `sessions.maxPerUser` does. */
+export type SessionLimitAction = 'revoke-oldest' | 'refuse';
 
 /** The in-process cache of versions and session states. Defaults: `JWT_REVOCATION_DEFAULTS.cache`. */
 export interface CacheOptions {

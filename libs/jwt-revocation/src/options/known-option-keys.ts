@@ -24,7 +24,14 @@ const TOP_LEVEL: Record<keyof JwtRevocationModuleOptions, true> = {
   onRevocation: true,
   retryAfterSeconds: true,
 };
-const SESSIONS: Record<keyof SessionOptions, true> = { absoluteTtl: true, idleTtl: true, reuseGraceMs: true, purgeIntervalMs: true };
+const SESSIONS: Record<keyof SessionOptions, true> = {
+  absoluteTtl: true,
+  idleTtl: true,
+  reuseGraceMs: true,
+  purgeIntervalMs: true,
+  maxPerUser: true,
+  onLimit: true,
+};
 const CACHE: Record<keyof CacheOptions, true> = { enabled: true, maxEntries: true, ttlMs: true };
 
 /** Keys that moved or belong elsewhere, with where they went. */

@@ -2,7 +2,7 @@ import { hkdfSync } from 'node:crypto';
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
 import { KeyRing } from '../keys/key-ring';
 import { LocalRevocationBroadcaster } from '../broadcast/local-revocation.broadcaster';
-import type { JwtKeyOptions, JwtRevocationModuleOptions } from './jwt-revocation-options.interface';
+import type { JwtKeyOptions, JwtRevocationModuleOptions, SessionLimitAction } from './jwt-revocation-options.interface';
 import type { ResolvedOptions, ResolvedSessions } from './resolved-options';
 import { JWT_REVOCATION_DEFAULTS as DEFAULTS } from './jwt-revocation.defaults';
 import { assertKnownKeys } from './known-option-keys';
@@ -93,7 +93,15 @@ function sessionSettingsOf(sessions: NonNullable<Exclude<JwtRevocationModuleOpti
     idleTtl: positiveInteger(sessions.idleTtl, DEFAULTS.sessions.idleTtl, 'sessions.idleTtl', 'seconds'),
     reuseGraceMs: nonNegativeInteger(sessions.reuseGraceMs, DEFAULTS.sessions.reuseGraceMs, 'sessions.reuseGraceMs'),
     purgeIntervalMs: nonNegativeInteger(sessions.purgeIntervalMs, DEFAULTS.sessions.purgeIntervalMs, 'sessions.purgeIntervalMs'),
+    maxPerUser: nonNegativeInteger(sessions.maxPerUser, DEFAULTS.sessions.maxPerUser, 'sessions.maxPerUser'),
+    onLimit: sessionLimitActionOf(sessions.onLimit),
   };
+}
+
+function sessionLimitActionOf(value: unknown): SessionLimitAction {
+  if (value === undefined) return DEFAULTS.sessions.onLimit;
+  if (value === 'revoke-oldest' || value === 'refuse') return value;
+  throw new JwtRevocationConfigError(`sessions.onLimit ${JSON.stringify(value)} is not an action`, "Use 'revoke-oldest' or 'refuse'.");
 }
 
 /** Sessions are on: they need a store and a refresh-token key that key rotation leaves alone. */

@@ -39,4 +39,5 @@ export type RevokeReason =
   | 'password-changed'
   | 'reuse-detected'
   | 'other-sessions'
-  | 'version-changed';
+  | 'version-changed'
+  | 'session-limit';

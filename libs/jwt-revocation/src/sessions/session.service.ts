@@ -6,6 +6,7 @@ import { AccessTokenIssuer } from '../access-tokens/access-token.issuer';
 import type { ClientInfo, TokenPair } from '../access-tokens/token-pair';
 import { RevocationService } from '../revocation/revocation.service';
 import { InvalidRefreshTokenException } from '../errors/invalid-refresh-token.exception';
+import { SessionLimitException } from '../errors/session-limit.exception';
 import { callStore } from '../errors/store-call';
 import { RefreshTokenCodec } from './refresh-token.codec';
 import type { SessionRecord } from './session-record';
@@ -32,6 +33,7 @@ export class SessionService {
     const refreshToken = this.refreshTokens.issue(sessionId, 0);
     // Signed first: claims it cannot carry fail the login before a session is stored.
     const accessToken = await this.issuer.sign(userId, version, sessionId, now, claims);
+    if (sessions.maxPerUser > 0 && sessions.onLimit === 'refuse') await this.refuseOverLimit(userId, now, 0);
     await this.store(() =>
       sessions.store.create({
         id: sessionId,
@@ -52,7 +54,35 @@ export class SessionService {
         revokeReason: null,
       }),
     );
+    await this.enforceLimit(userId, sessionId, now);
     return this.issuer.pair(accessToken, refreshToken, sessionId);
+  }
+
+  /**
+   * After a new session is stored, over `maxPerUser`: 'revoke-oldest' ends the least recently used
+   * others; 'refuse' (checked before too) ends the new one when a concurrent login won the race.
+   * Counting after the write keeps the cap under concurrent logins.
+   */
+  private async enforceLimit(userId: string, newSessionId: string, now: number): Promise<void> {
+    const { maxPerUser, onLimit } = this.sessions;
+    if (maxPerUser <= 0) return;
+    if (onLimit === 'refuse') {
+      await this.refuseOverLimit(userId, now, 1, newSessionId);
+      return;
+    }
+    const live = await this.store(() => this.sessions.store.listActive(userId, now));
+    const others = live.filter((s) => s.id !== newSessionId).sort((a, b) => a.lastUsedAt - b.lastUsedAt || a.createdAt - b.createdAt);
+    const excess = others.slice(0, Math.max(0, live.length - maxPerUser)).map((s) => s.id);
+    if (excess.length > 0) await this.revocation.endSessions(userId, excess, 'session-limit', 'session-revoked');
+  }
+
+  /** Throws 409 when the user has more than `maxPerUser - 1 + stored` live sessions (ending `newSessionId` first). */
+  private async refuseOverLimit(userId: string, now: number, stored: number, newSessionId?: string): Promise<void> {
+    const { maxPerUser, store } = this.sessions;
+    const live = await this.store(() => store.listActive(userId, now));
+    if (live.length < maxPerUser + stored) return;
+    if (newSessionId) await this.revocation.endSessions(userId, [newSessionId], 'session-limit', 'session-revoked');
+    throw new SessionLimitException(maxPerUser);
   }
 
   /**
