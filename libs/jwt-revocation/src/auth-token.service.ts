@@ -39,14 +39,24 @@ export class AuthTokenService {
     const id = String(userId);
     const { claims, ...client } = options;
     const version = await this.issuer.currentVersion(id);
-    if (!this.options.sessions) return this.issuer.pair(await this.issuer.sign(id, version, undefined, Date.now(), claims));
+    if (!this.options.sessions) return this.issuer.pair(await this.issuer.sign(id, version, undefined, await this.issuer.issueTime(), claims));
     return this.sessions.start(id, version, client, claims);
   }
 
   /** An access token alone (no session), e.g. for tests or service accounts; `claims` as in `login()`. */
   async issueAccessToken(userId: string | number, claims?: Record<string, unknown>): Promise<string> {
     const id = String(userId);
-    return this.issuer.sign(id, await this.issuer.currentVersion(id), undefined, Date.now(), claims);
+    return this.issuer.sign(id, await this.issuer.currentVersion(id), undefined, await this.issuer.issueTime(), claims);
+  }
+
+  /**
+   * Everyone out (incident response): every access token and session issued before this call is
+   * refused, for every user, on every instance — stored durably, broadcast like any revocation,
+   * announced as a `logout-everyone` event. Logins after it are unaffected. Needs a token version
+   * store with `getRevokedBefore`/`setRevokedBefore` (in-memory and TypeORM have them).
+   */
+  async logoutEveryone(): Promise<void> {
+    await this.revocation.logoutEveryone();
   }
 
   /**

@@ -5,6 +5,7 @@ import { REVOCATION_BROADCASTER, RESOLVED_OPTIONS } from './jwt-revocation.const
 import { JWT_REVOCATION_EXPORTS, JWT_REVOCATION_PROVIDERS } from './jwt-revocation.providers';
 import type { RevocationBroadcaster } from './broadcast/revocation-broadcaster.interface';
 import { RevocationChecker } from './revocation/revocation-checker';
+import { RevokedBefore } from './revocation/revoked-before';
 import type { ResolvedOptions } from './options/resolved-options';
 import { startupWarnings } from './options/startup-warnings';
 
@@ -26,6 +27,7 @@ export class JwtRevocationModule
     @Inject(REVOCATION_BROADCASTER) private readonly broadcaster: RevocationBroadcaster,
     private readonly checker: RevocationChecker,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
+    private readonly revokedBefore: RevokedBefore,
   ) {
     super();
   }
@@ -36,6 +38,8 @@ export class JwtRevocationModule
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // Unreadable now: every check reads it again, and refuses (503) until it can.
+    if (this.revokedBefore.supported) await this.revokedBefore.read().catch(() => undefined);
     await this.broadcaster.start({ onInvalidate: (message) => this.checker.forget(message), onResync: () => this.checker.clearCache() });
   }
 

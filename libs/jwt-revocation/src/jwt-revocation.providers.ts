@@ -9,8 +9,11 @@ import { AccessTokenIssuer } from './access-tokens/access-token.issuer';
 import { AccessTokenVerifier } from './access-tokens/access-token.verifier';
 import { SessionService } from './sessions/session.service';
 import { SessionPurger } from './sessions/session.purger';
+import { LiveSessions } from './sessions/live-sessions';
+import { SessionLimit } from './sessions/session-limit';
 import { RevocationChecker } from './revocation/revocation-checker';
 import { RevocationService } from './revocation/revocation.service';
+import { RevokedBefore } from './revocation/revoked-before';
 import { RevocationEventPublisher } from './events/revocation-event.publisher';
 import { AuthTokenService } from './auth-token.service';
 import { JwtRevocationGuard } from './guard/jwt-revocation.guard';
@@ -34,11 +37,14 @@ const optionProviders: Provider[] = [
 
 export const JWT_REVOCATION_PROVIDERS: Provider[] = [
   ...optionProviders,
+  RevokedBefore,
   RevocationChecker,
   RevocationEventPublisher,
   RevocationService,
   AccessTokenIssuer,
   AccessTokenVerifier,
+  LiveSessions,
+  SessionLimit,
   SessionService,
   SessionPurger,
   AuthTokenService,

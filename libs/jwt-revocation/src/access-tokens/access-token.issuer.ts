@@ -6,12 +6,27 @@ import { InvalidTokenException } from '../errors/bearer-auth.exceptions';
 import { AccessTokenClaimsError } from '../errors/access-token-claims.error';
 import { callStore } from '../errors/store-call';
 import { assertAppClaims } from './app-claims';
+import { RevokedBefore } from '../revocation/revoked-before';
 import type { TokenPair } from './token-pair';
 
 /** Signs access tokens that carry the user's current token version and the app's claims, and packs them into pairs. */
 @Injectable()
 export class AccessTokenIssuer {
-  constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions) {}
+  constructor(
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
+    private readonly revokedBefore: RevokedBefore,
+  ) {}
+
+  /**
+   * Now, in ms, once past the everyone-out cutoff: right after `logoutEveryone()` a token signed in
+   * the same second would carry an `iat` the cutoff refuses, so this waits (at most a second).
+   */
+  async issueTime(): Promise<number> {
+    const cutoffMs = (this.revokedBefore.ifFresh(false) ?? (await this.revokedBefore.read())) * 1000;
+    const wait = cutoffMs - Date.now();
+    if (wait > 0 && wait <= 2000) await new Promise((resolve) => setTimeout(resolve, wait));
+    return Date.now();
+  }
 
   /** The user's version now; `InvalidTokenException` for an unknown user, 503 when unreadable. */
   async currentVersion(userId: string): Promise<number> {

@@ -37,7 +37,7 @@ export class AccessTokenVerifier {
 
   async verify(token: string, { strict = false }: VerifyOptions = {}): Promise<AuthenticatedUser> {
     const user = this.verifyStateless(token);
-    await this.revocation.assertCurrent(user.id, user.tokenVersion, user.sessionId, strict);
+    await this.revocation.assertCurrent(user.id, user.tokenVersion, user.sessionId, strict, user.issuedAt);
     return user;
   }
 

@@ -1,5 +1,9 @@
 /** A change other instances must drop from their caches. */
-export type InvalidationMessage = { kind: 'user'; userId: string } | { kind: 'sessions'; sessionIds: string[] };
+export type InvalidationMessage =
+  | { kind: 'user'; userId: string }
+  | { kind: 'sessions'; sessionIds: string[] }
+  /** `logoutEveryone()`: every token issued before `revokedBefore` (epoch seconds) is refused. */
+  | { kind: 'everyone'; revokedBefore: number };
 
 export interface InvalidationListener {
   /** Another instance changed this state. */

@@ -87,10 +87,13 @@ function createClient(connection: RedisOptions | string): Redis {
 function parseMessage(raw: string): InvalidationMessage | undefined {
   if (raw.length > MAX_MESSAGE_LENGTH) return undefined;
   try {
-    const value = JSON.parse(raw) as Partial<InvalidationMessage>;
+    const value = JSON.parse(raw) as { kind?: unknown; userId?: unknown; sessionIds?: unknown[]; revokedBefore?: unknown };
     if (value.kind === 'user' && typeof value.userId === 'string') return { kind: 'user', userId: value.userId };
     if (value.kind === 'sessions' && Array.isArray(value.sessionIds) && value.sessionIds.every((id) => typeof id === 'string')) {
       return { kind: 'sessions', sessionIds: value.sessionIds };
+    }
+    if (value.kind === 'everyone' && Number.isSafeInteger(value.revokedBefore) && (value.revokedBefore as number) >= 0) {
+      return { kind: 'everyone', revokedBefore: value.revokedBefore as number };
     }
   } catch {
     // not ours

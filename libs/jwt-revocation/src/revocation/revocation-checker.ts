@@ -5,6 +5,7 @@ import type { TokenVersionStore } from './token-version-store.interface';
 import type { SessionStore } from '../sessions/session-store.interface';
 import type { InvalidationMessage, RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
 import { RevocationCache } from './revocation-cache';
+import { RevokedBefore } from './revoked-before';
 import { emptyMetrics, type RevocationMetrics } from '../metrics/revocation-metrics';
 import { InvalidTokenException, RevocationUnavailableException } from '../errors/bearer-auth.exceptions';
 
@@ -16,13 +17,16 @@ import { InvalidTokenException, RevocationUnavailableException } from '../errors
 export class RevocationChecker {
   readonly metrics: RevocationMetrics = emptyMetrics();
   private readonly cache: RevocationCache | undefined;
+  private readonly revokedBefore: RevokedBefore;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
     @Inject(TOKEN_VERSION_STORE) private readonly versions: TokenVersionStore,
     @Inject(REVOCATION_BROADCASTER) private readonly broadcaster: RevocationBroadcaster,
     @Optional() @Inject(SESSION_STORE) private readonly sessions?: SessionStore,
+    @Optional() revokedBefore?: RevokedBefore,
   ) {
+    this.revokedBefore = revokedBefore ?? new RevokedBefore(options, versions);
     this.cache = options.cache.enabled ? new RevocationCache(options.cache.maxEntries, options.cache.ttlMs) : undefined;
   }
 
@@ -32,7 +36,12 @@ export class RevocationChecker {
   }
 
   /** Throws `InvalidTokenException` when revoked, `RevocationUnavailableException` when unknowable. */
-  async assertCurrent(userId: string, version: number, sessionId: string | undefined, strict = false): Promise<void> {
+  async assertCurrent(userId: string, version: number, sessionId: string | undefined, strict = false, issuedAt = Infinity): Promise<void> {
+    // The everyone-out cutoff is one number in memory, raised by broadcasts; read again when it may be
+    // outdated (older than cache.ttlMs, or while the broadcaster is down).
+    const fresh = !this.broadcaster.isConnected();
+    const cutoff = this.revokedBefore.ifFresh(fresh) ?? (await this.revokedBefore.read(this.metrics));
+    if (issuedAt < cutoff) throw new InvalidTokenException();
     const trustCache = !strict && this.cache !== undefined && this.broadcaster.isConnected();
     const current = await this.currentVersion(userId, trustCache);
     if (current === null || current !== version) throw new InvalidTokenException();
@@ -50,11 +59,14 @@ export class RevocationChecker {
   /** Applies an invalidation that came from another instance. */
   forget(message: InvalidationMessage): void {
     if (message.kind === 'user') this.cache?.forgetUser(message.userId);
-    else this.cache?.forgetSessions(message.sessionIds);
+    else if (message.kind === 'sessions') this.cache?.forgetSessions(message.sessionIds);
+    else this.revokedBefore.raise(message.revokedBefore);
   }
 
+  /** Messages may have been missed (a reconnect): forget the cache and read the cutoff again. */
   clearCache(): void {
     this.cache?.clear();
+    this.revokedBefore.markStale();
   }
 
   private async currentVersion(userId: string, trustCache: boolean): Promise<number | null> {

@@ -8,6 +8,8 @@ import type { RevocationEventType } from '../events/revocation-event';
 import { RevocationEventPublisher } from '../events/revocation-event.publisher';
 import { callStore } from '../errors/store-call';
 import { RevocationChecker } from './revocation-checker';
+import { RevokedBefore } from './revoked-before';
+import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
 
 /**
  * Every revocation, fanned out the same way: stored first, then this instance's cache and the
@@ -22,6 +24,7 @@ export class RevocationService {
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
     private readonly checker: RevocationChecker,
     private readonly events: RevocationEventPublisher,
+    private readonly revokedBefore: RevokedBefore,
   ) {}
 
   /** Ends one session of the user (logout); returns the ids it ended. */
@@ -56,6 +59,27 @@ export class RevocationService {
     if (!raised && revoked.length === 0) return;
     await this.announce(type, userId, revoked, { kind: 'user', userId });
     if (revoked.length > 0) await this.store(() => this.checker.invalidate({ kind: 'sessions', sessionIds: revoked }));
+  }
+
+  /**
+   * Everyone out: every token and session issued before now is refused, for every user, on every
+   * instance; stored first (a restart keeps it), then announced. Returns the cutoff (epoch seconds).
+   */
+  async logoutEveryone(): Promise<number> {
+    const store = this.options.tokenVersionStore;
+    if (!this.revokedBefore.supported) {
+      throw new JwtRevocationConfigError(
+        'logoutEveryone() needs a token version store that keeps a cutoff',
+        'Implement getRevokedBefore() and setRevokedBefore(at) on your TokenVersionStore (the in-memory and TypeORM stores have them).',
+      );
+    }
+    // The next whole second: a token signed in this second may predate the call, so it is refused too
+    // (the issuer waits for the cutoff before signing).
+    const cutoff = Math.floor(Date.now() / 1000) + 1;
+    await this.store(() => store.setRevokedBefore!(cutoff));
+    this.revokedBefore.raise(cutoff);
+    await this.announce('logout-everyone', '*', [], { kind: 'everyone', revokedBefore: cutoff });
+    return cutoff;
   }
 
   /** A rotated refresh token came back: the whole family is ended. */

@@ -40,4 +40,5 @@ export type RevokeReason =
   | 'reuse-detected'
   | 'other-sessions'
   | 'version-changed'
-  | 'session-limit';
+  | 'session-limit'
+  | 'everyone-out';

@@ -5,13 +5,15 @@ import type { ResolvedOptions, ResolvedSessions } from '../options/resolved-opti
 import { AccessTokenIssuer } from '../access-tokens/access-token.issuer';
 import type { ClientInfo, TokenPair } from '../access-tokens/token-pair';
 import { RevocationService } from '../revocation/revocation.service';
+import { RevokedBefore } from '../revocation/revoked-before';
 import { InvalidRefreshTokenException } from '../errors/invalid-refresh-token.exception';
-import { SessionLimitException } from '../errors/session-limit.exception';
 import { callStore } from '../errors/store-call';
 import { RefreshTokenCodec } from './refresh-token.codec';
 import type { SessionRecord } from './session-record';
 import type { SessionView } from './session-view';
 import { sessionsOf } from './sessions-of';
+import { LiveSessions } from './live-sessions';
+import { SessionLimit } from './session-limit';
 
 /**
  * Sessions and their rotating refresh tokens: starting one at login, exchanging a refresh token
@@ -23,17 +25,20 @@ export class SessionService {
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
     private readonly issuer: AccessTokenIssuer,
     private readonly revocation: RevocationService,
+    private readonly revokedBefore: RevokedBefore,
+    private readonly live: LiveSessions,
+    private readonly limit: SessionLimit,
   ) {}
 
   /** A new session for a user whose current version is `version`, and its first pair (with `claims` in its access token). */
   async start(userId: string, version: number, client: ClientInfo, claims?: Record<string, unknown>): Promise<TokenPair> {
     const sessions = this.sessions;
-    const now = Date.now();
+    const now = await this.issuer.issueTime();
     const sessionId = randomUUID();
     const refreshToken = this.refreshTokens.issue(sessionId, 0);
     // Signed first: claims it cannot carry fail the login before a session is stored.
     const accessToken = await this.issuer.sign(userId, version, sessionId, now, claims);
-    if (sessions.maxPerUser > 0 && sessions.onLimit === 'refuse') await this.refuseOverLimit(userId, now, 0);
+    await this.limit.beforeLogin(userId, now);
     await this.store(() =>
       sessions.store.create({
         id: sessionId,
@@ -54,35 +59,8 @@ export class SessionService {
         revokeReason: null,
       }),
     );
-    await this.enforceLimit(userId, sessionId, now);
+    await this.limit.afterLogin(userId, sessionId, now);
     return this.issuer.pair(accessToken, refreshToken, sessionId);
-  }
-
-  /**
-   * After a new session is stored, over `maxPerUser`: 'revoke-oldest' ends the least recently used
-   * others; 'refuse' (checked before too) ends the new one when a concurrent login won the race.
-   * Counting after the write keeps the cap under concurrent logins.
-   */
-  private async enforceLimit(userId: string, newSessionId: string, now: number): Promise<void> {
-    const { maxPerUser, onLimit } = this.sessions;
-    if (maxPerUser <= 0) return;
-    if (onLimit === 'refuse') {
-      await this.refuseOverLimit(userId, now, 1, newSessionId);
-      return;
-    }
-    const live = await this.store(() => this.sessions.store.listActive(userId, now));
-    const others = live.filter((s) => s.id !== newSessionId).sort((a, b) => a.lastUsedAt - b.lastUsedAt || a.createdAt - b.createdAt);
-    const excess = others.slice(0, Math.max(0, live.length - maxPerUser)).map((s) => s.id);
-    if (excess.length > 0) await this.revocation.endSessions(userId, excess, 'session-limit', 'session-revoked');
-  }
-
-  /** Throws 409 when the user has more than `maxPerUser - 1 + stored` live sessions (ending `newSessionId` first). */
-  private async refuseOverLimit(userId: string, now: number, stored: number, newSessionId?: string): Promise<void> {
-    const { maxPerUser, store } = this.sessions;
-    const live = await this.store(() => store.listActive(userId, now));
-    if (live.length < maxPerUser + stored) return;
-    if (newSessionId) await this.revocation.endSessions(userId, [newSessionId], 'session-limit', 'session-revoked');
-    throw new SessionLimitException(maxPerUser);
   }
 
   /**
@@ -97,8 +75,13 @@ export class SessionService {
     const token = refreshToken as string;
     const session = await this.store(() => sessions.store.find(parsed.sessionId));
     if (!session || session.revokedAt !== null) throw new InvalidRefreshTokenException();
-    const now = Date.now();
+    const now = await this.issuer.issueTime();
     if (now >= session.expiresAt || now >= session.idleExpiresAt) throw new InvalidRefreshTokenException();
+    if (session.createdAt < (await this.revokedBefore.current(false)) * 1000) {
+      // Started before logoutEveryone(): over, like every token of that time.
+      await this.revocation.endSessions(session.userId, [session.id], 'everyone-out', 'session-revoked');
+      throw new InvalidRefreshTokenException();
+    }
     const version = await this.issuer.currentVersion(session.userId);
     if (session.tokenVersion >= 0 && session.tokenVersion !== version) {
       // Raised since (logout-all, password change, or straight in the database): the session is over.
@@ -125,13 +108,13 @@ export class SessionService {
   async rebind(userId: string, sessionId: string): Promise<TokenPair | undefined> {
     const kept = await this.store(() => this.sessions.store.find(sessionId));
     if (!kept || kept.userId !== userId || kept.revokedAt !== null) return undefined;
-    return this.rotate(kept, undefined, Date.now(), await this.issuer.currentVersion(userId));
+    if (kept.createdAt < (await this.revokedBefore.current(false)) * 1000) return undefined;
+    return this.rotate(kept, undefined, await this.issuer.issueTime(), await this.issuer.currentVersion(userId));
   }
 
   /** The user's live sessions, newest first. */
   async list(userId: string): Promise<SessionView[]> {
-    const store = this.sessions.store;
-    const live = await this.store(() => store.listActive(userId, Date.now()));
+    const live = await this.live.of(userId, Date.now());
     return live.map((s) => ({
       id: s.id,
       createdAt: new Date(s.createdAt),

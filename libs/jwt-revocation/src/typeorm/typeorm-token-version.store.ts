@@ -1,6 +1,7 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { TokenVersionStore } from '../revocation/token-version-store.interface';
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
+import { REVOKED_BEFORE_ROW } from './jwt-revocation-state.entity';
 
 /**
  * Reads and raises the version column of your user entity. The read is one indexed
@@ -58,6 +59,26 @@ export class TypeOrmTokenVersionStore implements TokenVersionStore {
       .where({ [this.primaryProperty]: userId })
       .execute();
     return (result.affected ?? 0) > 0;
+  }
+
+  /** The `logoutEveryone()` cutoff from `jwt_revocation_state` (migration `CreateJwtRevocationState1764200000000`). */
+  async getRevokedBefore(): Promise<number> {
+    const [sql, parameters] = this.stateQuery('SELECT value FROM jwt_revocation_state WHERE name = :name', {});
+    const rows: Array<{ value: number | string }> = await this.dataSource.query(sql, parameters);
+    return rows.length === 0 ? 0 : Number(rows[0].value);
+  }
+
+  /** Raises the cutoff in one conditional UPDATE (never lowers it); inserts the row if a synchronize-built table lacks it. */
+  async setRevokedBefore(at: number): Promise<void> {
+    const [update, updateParameters] = this.stateQuery('UPDATE jwt_revocation_state SET value = :at WHERE name = :name AND value < :at', { at });
+    await this.dataSource.query(update, updateParameters);
+    if ((await this.getRevokedBefore()) >= at) return;
+    const [insert, insertParameters] = this.stateQuery('INSERT INTO jwt_revocation_state (name, value) VALUES (:name, :at)', { at });
+    await this.dataSource.query(insert, insertParameters);
+  }
+
+  private stateQuery(sql: string, parameters: Record<string, unknown>): [string, unknown[]] {
+    return this.dataSource.driver.escapeQueryWithParameters(sql, { ...parameters, name: REVOKED_BEFORE_ROW });
   }
 }
 
