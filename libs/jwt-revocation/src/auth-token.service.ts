@@ -11,6 +11,7 @@ import { sessionsOf } from './sessions/sessions-of';
 import { RevocationService } from './revocation/revocation.service';
 import { RevocationChecker } from './revocation/revocation-checker';
 import type { RevocationMetrics } from './metrics/revocation-metrics';
+import { isUserId, UnknownUserError } from './errors/unknown-user.error';
 
 /**
  * Issues access and refresh tokens and revokes them: logout of one session, of all sessions,
@@ -36,17 +37,17 @@ export class AuthTokenService {
    * `AccessTokenClaimsError` for claims a token cannot carry (nothing is stored then).
    */
   async login(userId: string | number, options: LoginOptions = {}): Promise<TokenPair> {
-    const id = String(userId);
+    const id = userIdOf('login()', userId);
     const { claims, ...client } = options;
-    const version = await this.issuer.currentVersion(id);
+    const version = await this.knownVersion('login()', id);
     if (!this.options.sessions) return this.issuer.pair(await this.issuer.sign(id, version, undefined, await this.issuer.issueTime(), claims));
     return this.sessions.start(id, version, client, claims);
   }
 
   /** An access token alone (no session), e.g. for tests or service accounts; `claims` as in `login()`. */
   async issueAccessToken(userId: string | number, claims?: Record<string, unknown>): Promise<string> {
-    const id = String(userId);
-    return this.issuer.sign(id, await this.issuer.currentVersion(id), undefined, await this.issuer.issueTime(), claims);
+    const id = userIdOf('issueAccessToken()', userId);
+    return this.issuer.sign(id, await this.knownVersion('issueAccessToken()', id), undefined, await this.issuer.issueTime(), claims);
   }
 
   /**
@@ -71,13 +72,18 @@ export class AuthTokenService {
   /** Ends the caller's session (its refresh token and, on the next request, its access tokens). */
   async logout(user: Pick<AuthenticatedUser, 'id' | 'sessionId'>): Promise<void> {
     sessionsOf(this.options);
+    userIdOf('logout()', user?.id);
     if (!user.sessionId) throw new BadRequestException('This token belongs to no session; use logout-all to end every token');
     await this.revocation.endSessions(user.id, [user.sessionId], 'logout', 'logout');
   }
 
-  /** Every token of the user issued before now is refused from the next request on. */
+  /**
+   * Every token of the user issued before now is refused from the next request on. Throws
+   * `UnknownUserError` for no user id or one the store does not know: never success for nothing.
+   */
   async logoutAll(userId: string | number): Promise<void> {
-    await this.revocation.raiseVersion(String(userId), 'logout-all', 'logout-all');
+    const id = userIdOf('logoutAll()', userId);
+    if (!(await this.revocation.raiseVersion(id, 'logout-all', 'logout-all'))) throw new UnknownUserError('logoutAll()', userId);
   }
 
   /**
@@ -85,26 +91,28 @@ export class AuthTokenService {
    * survives, bound to the new version, and gets a fresh pair, returned here.
    */
   async passwordChanged(userId: string | number, keepSessionId?: string): Promise<TokenPair | undefined> {
-    const id = String(userId);
-    await this.revocation.raiseVersion(id, 'password-changed', 'password-changed', keepSessionId);
+    const id = userIdOf('passwordChanged()', userId);
+    if (!(await this.revocation.raiseVersion(id, 'password-changed', 'password-changed', keepSessionId))) {
+      throw new UnknownUserError('passwordChanged()', userId);
+    }
     if (!keepSessionId || !this.options.sessions) return undefined;
     return this.sessions.rebind(id, keepSessionId);
   }
 
   /** Ends one session of the user; false when the user has no such live session. */
   async revokeSession(userId: string | number, sessionId: string): Promise<boolean> {
-    const revoked = await this.revocation.endSessions(String(userId), [sessionId], 'revoked', 'session-revoked');
+    const revoked = await this.revocation.endSessions(userIdOf('revokeSession()', userId), [sessionId], 'revoked', 'session-revoked');
     return revoked.length > 0;
   }
 
   /** Ends every session of the user except the current one; returns how many ended. */
   async revokeOtherSessions(userId: string | number, currentSessionId: string): Promise<number> {
-    return this.revocation.endOtherSessions(String(userId), currentSessionId);
+    return this.revocation.endOtherSessions(userIdOf('revokeOtherSessions()', userId), currentSessionId);
   }
 
   /** The user's live sessions, newest first. */
   async listSessions(userId: string | number): Promise<SessionView[]> {
-    return this.sessions.list(String(userId));
+    return this.sessions.list(userIdOf('listSessions()', userId));
   }
 
   /**
@@ -120,8 +128,21 @@ export class AuthTokenService {
     return this.options.sessions ? this.options.sessions.absoluteTtl : 0;
   }
 
+  /** The user's version, or `UnknownUserError` when the store does not know the user (503 when unreadable). */
+  private async knownVersion(method: string, id: string): Promise<number> {
+    const version = await this.issuer.versionOf(id);
+    if (version === null) throw new UnknownUserError(method, id);
+    return version;
+  }
+
   /** Counters for your metrics. */
   metrics(): Readonly<RevocationMetrics & { cacheSize: number }> {
     return { ...this.checker.metrics, cacheSize: this.checker.cacheSize };
   }
+}
+
+/** The id as the library keys it (a string); `UnknownUserError` for no id at all. */
+function userIdOf(method: string, userId: unknown): string {
+  if (!isUserId(userId)) throw new UnknownUserError(method, userId);
+  return String(userId);
 }

@@ -63,6 +63,7 @@ export { InvalidRefreshTokenException } from './errors/invalid-refresh-token.exc
 export { SessionLimitException } from './errors/session-limit.exception';
 export { JwtRevocationConfigError } from './errors/jwt-revocation-config.error';
 export { AccessTokenClaimsError } from './errors/access-token-claims.error';
+export { UnknownUserError } from './errors/unknown-user.error';
 export { writeAuthHeaders } from './errors/auth-headers';
 
 // Keys

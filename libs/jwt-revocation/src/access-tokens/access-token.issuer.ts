@@ -30,9 +30,14 @@ export class AccessTokenIssuer {
 
   /** The user's version now; `InvalidTokenException` for an unknown user, 503 when unreadable. */
   async currentVersion(userId: string): Promise<number> {
-    const version = await callStore(() => this.options.tokenVersionStore.getVersion(userId), this.options.retryAfterSeconds);
+    const version = await this.versionOf(userId);
     if (version === null) throw new InvalidTokenException();
     return version;
+  }
+
+  /** The user's version now, null for a user the store does not know; 503 when unreadable. */
+  versionOf(userId: string): Promise<number | null> {
+    return callStore(() => this.options.tokenVersionStore.getVersion(userId), this.options.retryAfterSeconds);
   }
 
   /**

@@ -45,9 +45,10 @@ export class RevocationService {
 
   /**
    * Raises the user's version, so every token issued before is refused, and ends every session
-   * (but `keepSessionId`, which the caller re-binds to the new version).
+   * (but `keepSessionId`, which the caller re-binds to the new version). False when the store knows
+   * no such user and it had no session: nothing was revoked.
    */
-  async raiseVersion(userId: string, reason: RevokeReason, type: RevocationEventType, keepSessionId?: string): Promise<void> {
+  async raiseVersion(userId: string, reason: RevokeReason, type: RevocationEventType, keepSessionId?: string): Promise<boolean> {
     const raised = await this.store(() => this.options.tokenVersionStore.incrementVersion(userId));
     let revoked: string[] = [];
     const sessions = this.options.sessions;
@@ -56,9 +57,10 @@ export class RevocationService {
       const ids = all.map((s) => s.id).filter((sid) => sid !== keepSessionId);
       revoked = await this.store(() => sessions.store.revoke(userId, ids, reason, Date.now()));
     }
-    if (!raised && revoked.length === 0) return;
+    if (!raised && revoked.length === 0) return false;
     await this.announce(type, userId, revoked, { kind: 'user', userId });
     if (revoked.length > 0) await this.store(() => this.checker.invalidate({ kind: 'sessions', sessionIds: revoked }));
+    return true;
   }
 
   /**
