@@ -65,6 +65,7 @@ export { JwtRevocationConfigError } from './errors/jwt-revocation-config.error';
 export { AccessTokenClaimsError } from './errors/access-token-claims.error';
 export { UnknownUserError } from './errors/unknown-user.error';
 export { writeAuthHeaders } from './errors/auth-headers';
+export { BearerAuthExceptionFilter } from './errors/bearer-auth-exception.filter';
 
 // Keys
 export type { JwtAlgorithm } from './keys/jws-algorithms';
