@@ -125,3 +125,16 @@ describe('JwtRevocationModule startup warnings', () => {
     expect(await warningsFor({ issuer: 'https://auth.example', audience: 'api' })).toEqual([]);
   });
 });
+
+describe('JwtRevocationModule.forRootAsync options', () => {
+  it('refuses globalGuard returned by useFactory (where it would be ignored) with a message saying where it goes', async () => {
+    const compiling = Test.createTestingModule({
+      imports: [
+        JwtRevocationModule.forRootAsync({
+          useFactory: () => ({ secret: SECRET, tokenVersionStore: new InMemoryTokenVersionStore(), sessions: false as const, globalGuard: false }),
+        }),
+      ],
+    }).compile();
+    await expect(compiling).rejects.toThrow(/unknown option "globalGuard"\. globalGuard shapes the module: give it beside useFactory in forRootAsync/);
+  });
+});
