@@ -52,4 +52,16 @@ describe.each(testDatabases())('everyone out on $name', (database) => {
     await t.http().get('/me').set(bearer(after.accessToken)).expect(200);
     await t.http().post('/auth/refresh').send({ refreshToken: after.refreshToken }).expect(200);
   });
+
+  it('an app upgraded without the jwt_revocation_state migration keeps working; only logoutEveryone() fails, saying what to run', async () => {
+    await t?.close();
+    t = await startApp(url, { adminEmails: ['chief@example.com'] });
+    await t.app.get(DataSource).query('DROP TABLE jwt_revocation_state');
+    await t.close();
+    t = await startApp(url, { adminEmails: ['chief@example.com'] });
+    const chief = await loginAs(t, 'chief@example.com');
+    await t.http().get('/me').set(bearer(chief.accessToken)).expect(200);
+    await t.http().post('/auth/refresh').send({ refreshToken: chief.refreshToken }).expect(200);
+    await t.http().post('/admin/logout-everyone').set(bearer(chief.accessToken)).expect(500);
+  });
 });
