@@ -12,6 +12,8 @@ const shared = {
 
 module.exports = {
   testTimeout: 60000,
+  // Prints which service-backed suites are skipped and which variable enables each.
+  globalSetup: '<rootDir>/test/support/announce-services.js',
   projects: [
     { ...shared, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/src/**/*.spec.ts'] },
     { ...shared, displayName: 'e2e', rootDir: __dirname, testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },

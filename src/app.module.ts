@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JwtRevocationModule } from 'nestjs-jwt-revocation';
+import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { jwtRevocationModuleOptions } from './auth/jwt-revocation.config';
 import { appConfig } from './config';
@@ -21,6 +22,7 @@ import { WebModule } from './web/web.module';
     HealthModule,
     MetricsModule,
     WebModule,
+    AdminModule,
   ],
 })
 export class AppModule {}

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { JwtRevocationModuleOptions } from 'nestjs-jwt-revocation';
+import { normalizeEmail } from './users/email-address';
 
 export type DatabaseConfig =
   | { type: 'better-sqlite3'; database: string }
@@ -14,6 +15,12 @@ export interface AppConfig {
   port: number;
   database: DatabaseConfig;
   jwtSecret: string;
+  /** `iss` of the access tokens, required on every token (env JWT_ISSUER). */
+  jwtIssuer: string;
+  /** `aud` of the access tokens, required on every token (env JWT_AUDIENCE). */
+  jwtAudience: string;
+  /** Normalized emails that register with the role "admin" (env ADMIN_EMAILS, comma-separated). */
+  adminEmails: string[];
   redisUrl: string | undefined;
   /** HTTP platform. Default express. */
   httpAdapter: 'express' | 'fastify';
@@ -52,6 +59,8 @@ export class InvalidConfigError extends Error {
 }
 
 const DATA_DIR = '.data';
+export const DEFAULT_ISSUER = 'nestjs-jwt-revocation-demo';
+export const DEFAULT_AUDIENCE = 'nestjs-jwt-revocation-demo-api';
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const port = Number(env.PORT ?? 3000);
@@ -60,6 +69,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port,
     database: databaseFromUrl(env.DATABASE_URL ?? `sqlite:${join(DATA_DIR, 'app.sqlite')}`),
     jwtSecret: jwtSecretFrom(env),
+    // Any other service holding the secret would otherwise mint tokens this app accepts.
+    jwtIssuer: env.JWT_ISSUER || DEFAULT_ISSUER,
+    jwtAudience: env.JWT_AUDIENCE || DEFAULT_AUDIENCE,
+    adminEmails: (env.ADMIN_EMAILS ?? '').split(',').map((email) => normalizeEmail(email)).filter((email) => email.length > 0),
     redisUrl: env.REDIS_URL || undefined,
     httpAdapter: httpAdapterFromEnv(env),
     cookieMode: env.AUTH_COOKIE_MODE === 'true',

@@ -86,10 +86,10 @@ describe.each(testMatrix())('access and logout on $label', ({ database, adapter 
   });
 
   describe('GET /me', () => {
-    it('returns {id, email} and never a hash', async () => {
+    it('returns {id, email, roles} and never a hash', async () => {
       const user = await registerAndLogin(t);
       const res = await t.http().get('/me').set(bearer(user.accessToken)).expect(200);
-      expect(res.body).toEqual({ id: user.id, email: user.email });
+      expect(res.body).toEqual({ id: user.id, email: user.email, roles: ['user'] });
       expect(JSON.stringify(res.body)).not.toMatch(/scrypt|hash|password/i);
     });
 

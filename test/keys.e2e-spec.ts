@@ -176,7 +176,7 @@ describe.each(families)('$algorithm keys', ({ algorithm, make, otherAlgorithm })
 
   it('signs with the configured key: header alg and kid are the key\'s', async () => {
     const token = await tokenFrom(beforeRotation);
-    expect(headerOf(token)).toEqual({ alg: algorithm, typ: 'JWT', kid: oldKid });
+    expect(headerOf(token)).toEqual({ alg: algorithm, typ: 'at+jwt', kid: oldKid });
     const res = await whoami(beforeRotation, token).expect(200);
     expect(res.body).toMatchObject({ id: 'alice', tokenVersion: 0 });
   });
@@ -184,7 +184,7 @@ describe.each(families)('$algorithm keys', ({ algorithm, make, otherAlgorithm })
   it('after rotation, tokens of the old key keep working and new tokens carry the new kid', async () => {
     const oldToken = await tokenFrom(beforeRotation);
     const newToken = await tokenFrom(rotated);
-    expect(headerOf(newToken)).toEqual({ alg: algorithm, typ: 'JWT', kid: newKid });
+    expect(headerOf(newToken)).toEqual({ alg: algorithm, typ: 'at+jwt', kid: newKid });
     await whoami(rotated, oldToken).expect(200);
     await whoami(rotated, newToken).expect(200);
   });

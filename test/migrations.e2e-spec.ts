@@ -24,10 +24,14 @@ describe.each(testDatabases())('migrations on $name', (database) => {
     expect(await dataSource.showMigrations()).toBe(false);
   });
 
-  it('reverts and re-applies the sessions migrations', async () => {
+  it('reverts and re-applies the library\'s migrations', async () => {
     const dataSource = t.app.get(DataSource);
     const runner = dataSource.createQueryRunner();
     try {
+      await dataSource.undoLastMigration(); // CreateJwtRevocationState
+      expect(await runner.hasTable('jwt_revocation_state')).toBe(false);
+      await dataSource.undoLastMigration(); // AddUserRoles (the demo's)
+      expect(await runner.hasColumn('users', 'roles')).toBe(false);
       await dataSource.undoLastMigration(); // AddJwtSessionTokenVersion
       expect(await runner.hasColumn('jwt_sessions', 'token_version')).toBe(false);
       await dataSource.undoLastMigration(); // CreateJwtSessions
@@ -35,6 +39,8 @@ describe.each(testDatabases())('migrations on $name', (database) => {
       await dataSource.runMigrations();
       expect(await runner.hasTable('jwt_sessions')).toBe(true);
       expect(await runner.hasColumn('jwt_sessions', 'token_version')).toBe(true);
+      expect(await runner.hasColumn('users', 'roles')).toBe(true);
+      expect(await runner.hasTable('jwt_revocation_state')).toBe(true);
     } finally {
       await runner.release();
     }

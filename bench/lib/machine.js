@@ -39,6 +39,7 @@ const PACKAGES = [
   '@nestjs/passport',
   'passport',
   'passport-jwt',
+  '@nestjs/jwt',
   'jsonwebtoken',
   'fast-jwt',
   'lru-cache',

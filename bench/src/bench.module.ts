@@ -1,7 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { sign } from 'jsonwebtoken';
+import { JwtService } from '@nestjs/jwt';
 import {
   AuthTokenService,
   JwtRevocationModule,
@@ -104,10 +104,11 @@ function libraryOptions(
   return options;
 }
 
-/** The docs sign with @nestjs/jwt, a thin wrapper over jsonwebtoken: HS256, `{ sub, username }`. */
+/** The docs sign with @nestjs/jwt's JwtService: HS256, `{ sub, username }`. */
 function jsonwebtokenIssuer(config: BenchConfig): Provider {
+  const jwt = new JwtService({ secret: config.secret, signOptions: { expiresIn: '1h' } });
   const issuer: BenchTokenIssuer = {
-    issue: async (userId) => sign({ sub: String(userId), username: `user${userId}@bench.test` }, config.secret, { expiresIn: '1h' }),
+    issue: async (userId) => jwt.signAsync({ sub: String(userId), username: `user${userId}@bench.test` }),
   };
   return { provide: BENCH_TOKEN_ISSUER, useValue: issuer };
 }

@@ -12,6 +12,7 @@ export class NoAuthMeController {
     tokenId: 'a5b2c9d4-3f1e-4b7a-9c8d-0e1f2a3b4c5d',
     issuedAt: 1_700_000_000,
     expiresAt: 1_700_000_900,
+    claims: {},
   };
 
   @Get()

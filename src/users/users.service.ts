@@ -1,6 +1,8 @@
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
+import type { AppEnv } from '../config';
 import { normalizeEmail } from './email-address';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
@@ -10,20 +12,30 @@ export interface PublicUser {
   email: string;
 }
 
+export interface UserWithRoles extends PublicUser {
+  roles: string[];
+}
+
 @Injectable()
 export class UsersService {
   private readonly logger = new Logger('UsersService');
 
+  private readonly adminEmails: ReadonlySet<string>;
+
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly passwords: PasswordHasher,
-  ) {}
+    config: ConfigService<AppEnv, true>,
+  ) {
+    this.adminEmails = new Set(config.get('app.adminEmails', { infer: true }));
+  }
 
   async register(email: string, password: string): Promise<PublicUser> {
     const normalized = normalizeEmail(email);
     if (await this.users.existsBy({ email: normalized })) throw new ConflictException('Email already registered');
     try {
-      const user = await this.users.save(this.users.create({ email: normalized, passwordHash: await this.passwords.hash(password) }));
+      const roles = this.adminEmails.has(normalized) ? ['admin'] : ['user'];
+      const user = await this.users.save(this.users.create({ email: normalized, passwordHash: await this.passwords.hash(password), roles }));
       return { id: user.id, email: user.email };
     } catch (error) {
       // Two registrations racing for one email: the unique index decides.
@@ -59,6 +71,17 @@ export class UsersService {
 
   async setPassword(id: number, password: string): Promise<void> {
     await this.users.update({ id }, { passwordHash: await this.passwords.hash(password) });
+  }
+
+  /** The roles the access tokens carry; asked at every login and refresh (the `claims` option). */
+  async rolesOf(id: string): Promise<string[]> {
+    const user = await this.users.findOne({ select: { id: true, roles: true }, where: { id: Number(id) } });
+    return user?.roles ?? [];
+  }
+
+  async listWithRoles(): Promise<UserWithRoles[]> {
+    const users = await this.users.find({ select: { id: true, email: true, roles: true }, order: { id: 'ASC' } });
+    return users.map(({ id, email, roles }) => ({ id, email, roles }));
   }
 
   async findPublic(id: number): Promise<PublicUser | undefined> {

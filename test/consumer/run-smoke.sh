@@ -2,8 +2,9 @@
 # Consumer smoke test: packs nestjs-jwt-revocation as npm would publish it, installs the tarball
 # into fresh Nest apps outside the repo ({Nest 11, Nest 12} x {CommonJS, ES module}), type-checks
 # a TypeScript consumer against it, boots each app on 127.0.0.1 and drives it over HTTP:
-# login -> protected 200 -> logoutAll -> same token 401. Then a Drizzle app and a Prisma 7 app
-# adopt it on PostgreSQL the way the README's "Stores" section says. See test/consumer/README.md.
+# login -> protected 200 -> claims, injected JwtService, session cap -> logoutAll -> same token
+# 401 -> logoutEveryone. Then a Drizzle app and a Prisma 7 app adopt it on PostgreSQL the way the
+# README's "Stores" section says. See test/consumer/README.md.
 #
 # Needs: Node >= 20.19, the repo's dev dependencies (npm ci) for tsc, the npm registry, and for the
 # store apps PostgreSQL (SMOKE_POSTGRES_URL, else TEST_POSTGRES_URL, else 127.0.0.1:5432/test).
@@ -73,12 +74,12 @@ TARBALL="$(ls "$WORK"/tarball/*.tgz)"
 run_cell() {
   local nest="$1" kind="$2" app="$WORK/apps/nest$1-$2" log="$WORK/nest$1-$2.log"
   mkdir -p "$app"
-  cp "$FIXTURES/$kind/package.json" "$FIXTURES/$kind/main.js" "$FIXTURES/scenario.cjs" "$app/"
+  cp "$FIXTURES/$kind/package.json" "$FIXTURES/$kind/main.js" "$FIXTURES/scenario.cjs" "$FIXTURES/app.cjs" "$app/"
   cp "$FIXTURES/types/consumer.ts" "$FIXTURES/types/tsconfig.node10.json" "$FIXTURES/types/tsconfig.nodenext.json" "$app/"
 
   # No typeorm, @nestjs/typeorm or ioredis: the app proves the core entry loads without them.
   (cd "$app" && npm install --prefer-offline --no-audit --no-fund --ignore-scripts --loglevel=error \
-    "$TARBALL" "@nestjs/common@$nest" "@nestjs/core@$nest" "@nestjs/platform-express@$nest" "@nestjs/passport@$nest" \
+    "$TARBALL" "@nestjs/common@$nest" "@nestjs/core@$nest" "@nestjs/platform-express@$nest" "@nestjs/passport@$nest" "@nestjs/jwt@$nest" \
     passport@^0.7.0 passport-jwt@^4.0.1 reflect-metadata@^0.2.0 rxjs@^7.8.0) >"$log" 2>&1 || {
     echo "npm install failed" >>"$log"
     return 1

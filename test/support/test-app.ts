@@ -6,6 +6,8 @@ import { configureApp, httpAdapterFor } from '../../src/app.setup';
 import { appConfig, databaseFromUrl, type AppConfig } from '../../src/config';
 
 export const TEST_SECRET = 'e2e-test-secret-that-is-long-enough-0123456789';
+export const TEST_ISSUER = 'https://auth.e2e.test';
+export const TEST_AUDIENCE = 'e2e-api';
 
 export interface TestApp {
   app: INestApplication;
@@ -19,6 +21,9 @@ export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = 
     port: 0,
     database: databaseFromUrl(databaseUrl),
     jwtSecret: TEST_SECRET,
+    jwtIssuer: TEST_ISSUER,
+    jwtAudience: TEST_AUDIENCE,
+    adminEmails: [],
     redisUrl: undefined,
     httpAdapter: 'express',
     cookieMode: false,

@@ -9,6 +9,7 @@ import { InMemoryTokenVersionStore } from './revocation/in-memory-token-version.
 import { InMemorySessionStore } from './sessions/in-memory-session.store';
 import { InvalidTokenException, RevocationUnavailableException } from './errors/bearer-auth.exceptions';
 import { JwtRevocationConfigError } from './errors/jwt-revocation-config.error';
+import { UnknownUserError } from './errors/unknown-user.error';
 import type { RevocationEvent } from './events/revocation-event';
 import type { TokenPair } from './access-tokens/token-pair';
 import type { InvalidationMessage, RevocationBroadcaster } from './broadcast/revocation-broadcaster.interface';
@@ -99,8 +100,10 @@ describe('AuthTokenService', () => {
       expect((await f.service.listSessions('alice')).map((s) => s.id).sort()).toEqual([a.sessionId, b.sessionId].sort());
     });
 
-    it('refuses a user the version store does not know', async () => {
-      await expect(f.service.login('mallory')).rejects.toBeInstanceOf(InvalidTokenException);
+    it('refuses a user the version store does not know with UnknownUserError, not an invalid-token error', async () => {
+      const error = await f.service.login('mallory').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UnknownUserError);
+      expect((error as Error).message).toMatch(/login\(\) was given user "mallory", which the token version store does not know/);
       expect(f.sessions.size).toBe(0);
     });
 
@@ -335,10 +338,27 @@ describe('AuthTokenService', () => {
       await accepted(again.accessToken);
     });
 
-    it('does nothing and reports nothing for an unknown user', async () => {
-      await f.service.logoutAll('mallory');
+    it('throws UnknownUserError for an unknown user, and reports nothing', async () => {
+      await expect(f.service.logoutAll('mallory')).rejects.toThrow(UnknownUserError);
       expect(f.events).toEqual([]);
       expect(f.service.metrics().revocations).toBe(0);
+    });
+
+    it.each([[undefined], [''], [null], [Number.NaN], [{}]])('never reports success for no user: logoutAll(%p) and the others throw', async (userId) => {
+      const id = userId as never;
+      await expect(f.service.logoutAll(id)).rejects.toThrow(/logoutAll\(\) was given no user id .*Is the route protected/);
+      await expect(f.service.passwordChanged(id)).rejects.toThrow(UnknownUserError);
+      await expect(f.service.login(id)).rejects.toThrow(UnknownUserError);
+      await expect(f.service.revokeSession(id, 's')).rejects.toThrow(UnknownUserError);
+      await expect(f.service.revokeOtherSessions(id, 's')).rejects.toThrow(UnknownUserError);
+      await expect(f.service.listSessions(id)).rejects.toThrow(UnknownUserError);
+      await expect(f.service.logout({ id, sessionId: 's' })).rejects.toThrow(UnknownUserError);
+      await expect(f.service.logout(undefined as never)).rejects.toThrow(UnknownUserError);
+      expect(f.events).toEqual([]);
+    });
+
+    it('passwordChanged() of an unknown user throws UnknownUserError', async () => {
+      await expect(f.service.passwordChanged('mallory')).rejects.toThrow(/passwordChanged\(\) was given user "mallory"/);
     });
 
     it('answers 503 when the version cannot be raised, and fires no event', async () => {

@@ -11,6 +11,7 @@ export type {
   JwtKeyOptions,
   JwtRevocationModuleOptions,
   RefreshCookieOptions,
+  SessionLimitAction,
   SessionOptions,
 } from './options/jwt-revocation-options.interface';
 export { JWT_REVOCATION_DEFAULTS } from './options/jwt-revocation.defaults';
@@ -27,7 +28,7 @@ export {
 export { AuthTokenService } from './auth-token.service';
 export { AccessTokenVerifier, type VerifyOptions } from './access-tokens/access-token.verifier';
 export type { AuthenticatedUser } from './access-tokens/authenticated-user';
-export type { ClientInfo, TokenPair } from './access-tokens/token-pair';
+export type { ClientInfo, LoginOptions, TokenPair } from './access-tokens/token-pair';
 
 // Guard, strategy, decorators
 export { JwtRevocationGuard } from './guard/jwt-revocation.guard';
@@ -90,8 +91,12 @@ export {
 } from './errors/bearer-auth.exceptions';
 export { InvalidRefreshTokenException, type RefreshRefusal } from './errors/invalid-refresh-token.exception';
 export { CsrfRefusedException, type CsrfRefusal } from './errors/csrf-refused.exception';
+export { SessionLimitException } from './errors/session-limit.exception';
 export { JwtRevocationConfigError } from './errors/jwt-revocation-config.error';
+export { AccessTokenClaimsError } from './errors/access-token-claims.error';
+export { UnknownUserError } from './errors/unknown-user.error';
 export { writeAuthHeaders } from './errors/auth-headers';
+export { BearerAuthExceptionFilter } from './errors/bearer-auth-exception.filter';
 
 // Keys
 export type { JwtAlgorithm } from './keys/jws-algorithms';

@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
 import { JWT_REVOCATION_MODULE_OPTIONS } from './jwt-revocation.module-definition';
 import { REVOCATION_BROADCASTER, RESOLVED_OPTIONS, SESSION_STORE, TOKEN_VERSION_STORE } from './jwt-revocation.constants';
 import type { JwtRevocationModuleOptions } from './options/jwt-revocation-options.interface';
@@ -9,8 +10,11 @@ import { AccessTokenIssuer } from './access-tokens/access-token.issuer';
 import { AccessTokenVerifier } from './access-tokens/access-token.verifier';
 import { SessionService } from './sessions/session.service';
 import { SessionPurger } from './sessions/session.purger';
+import { LiveSessions } from './sessions/live-sessions';
+import { SessionLimit } from './sessions/session-limit';
 import { RevocationChecker } from './revocation/revocation-checker';
 import { RevocationService } from './revocation/revocation.service';
+import { RevokedBefore } from './revocation/revoked-before';
 import { RevocationEventPublisher } from './events/revocation-event.publisher';
 import { AuthTokenService } from './auth-token.service';
 import { JwtRevocationGuard } from './guard/jwt-revocation.guard';
@@ -31,15 +35,20 @@ const optionProviders: Provider[] = [
   // null when sessions are off, so an app injecting it can tell.
   { provide: SESSION_STORE, useFactory: (options: ResolvedOptions) => (options.sessions ? options.sessions.store : null), inject: [RESOLVED_OPTIONS] },
   { provide: REVOCATION_BROADCASTER, useFactory: (options: ResolvedOptions) => options.broadcaster, inject: [RESOLVED_OPTIONS] },
+  // The @nestjs/jwt service access tokens are signed with: an app injects it to sign its own tokens with the same keys.
+  { provide: JwtService, useFactory: (options: ResolvedOptions) => options.keyRing.jwtService, inject: [RESOLVED_OPTIONS] },
 ];
 
 export const JWT_REVOCATION_PROVIDERS: Provider[] = [
   ...optionProviders,
+  RevokedBefore,
   RevocationChecker,
   RevocationEventPublisher,
   RevocationService,
   AccessTokenIssuer,
   AccessTokenVerifier,
+  LiveSessions,
+  SessionLimit,
   SessionService,
   SessionPurger,
   AuthTokenService,
@@ -64,4 +73,5 @@ export const JWT_REVOCATION_EXPORTS = [
   TOKEN_VERSION_STORE,
   SESSION_STORE,
   ...TELEMETRY_EXPORTS,
+  JwtService,
 ];

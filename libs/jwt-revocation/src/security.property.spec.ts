@@ -67,7 +67,7 @@ const headerArb = fc.oneof(
     },
     { requiredKeys: [] },
   ),
-  fc.constant({ alg: 'HS256', typ: 'JWT' }),
+  fc.constant({ alg: 'HS256', typ: 'at+jwt' }),
   anyJson,
 );
 

@@ -3,25 +3,54 @@ import { randomUUID } from 'node:crypto';
 import { ACCESS_TOKEN_TYPE, RESOLVED_OPTIONS } from '../jwt-revocation.constants';
 import type { ResolvedOptions } from '../options/resolved-options';
 import { InvalidTokenException } from '../errors/bearer-auth.exceptions';
+import { AccessTokenClaimsError } from '../errors/access-token-claims.error';
 import { callStore } from '../errors/store-call';
+import { assertAppClaims } from './app-claims';
+import { RevokedBefore } from '../revocation/revoked-before';
 import type { TokenPair } from './token-pair';
 
-/** Signs access tokens that carry the user's current token version, and packs them into pairs. */
+/** Signs access tokens that carry the user's current token version and the app's claims, and packs them into pairs. */
 @Injectable()
 export class AccessTokenIssuer {
-  constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions) {}
+  constructor(
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
+    private readonly revokedBefore: RevokedBefore,
+  ) {}
+
+  /**
+   * Now, in ms, once past the everyone-out cutoff: right after `logoutEveryone()` a token signed in
+   * the same second would carry an `iat` the cutoff refuses, so this waits (at most a second).
+   */
+  async issueTime(): Promise<number> {
+    const cutoffMs = (this.revokedBefore.ifFresh(false) ?? (await this.revokedBefore.read())) * 1000;
+    const wait = cutoffMs - Date.now();
+    if (wait > 0 && wait <= 2000) await new Promise((resolve) => setTimeout(resolve, wait));
+    return Date.now();
+  }
 
   /** The user's version now; `InvalidTokenException` for an unknown user, 503 when unreadable. */
   async currentVersion(userId: string): Promise<number> {
-    const version = await callStore(() => this.options.tokenVersionStore.getVersion(userId), this.options.retryAfterSeconds);
+    const version = await this.versionOf(userId);
     if (version === null) throw new InvalidTokenException();
     return version;
   }
 
-  sign(userId: string, version: number, sessionId: string | undefined, issuedAtMs = Date.now()): string {
+  /** The user's version now, null for a user the store does not know; 503 when unreadable. */
+  versionOf(userId: string): Promise<number | null> {
+    return callStore(() => this.options.tokenVersionStore.getVersion(userId), this.options.retryAfterSeconds);
+  }
+
+  /**
+   * Signs an access token with the app's claims: the `claims` option's (asked on every call, so a
+   * role change reaches the next token) and then `extra`'s. Throws `AccessTokenClaimsError` for
+   * claims it cannot carry, and for a token longer than `maxTokenLength`: never one the guard would refuse.
+   */
+  async sign(userId: string, version: number, sessionId: string | undefined, issuedAtMs = Date.now(), extra?: Record<string, unknown>): Promise<string> {
+    const claims = await this.appClaims(userId, extra);
     const iat = Math.floor(issuedAtMs / 1000);
     const sessions = this.options.sessions;
-    return this.options.keyRing.signToken({
+    const token = this.options.keyRing.signToken({
+      ...claims,
       sub: userId,
       [this.options.versionClaim]: version,
       typ: ACCESS_TOKEN_TYPE,
@@ -29,8 +58,14 @@ export class AccessTokenIssuer {
       jti: sessionId && sessions && sessions.reuseGraceMs > 0 ? `${sessionId}:${iat}` : randomUUID(),
       ...(sessionId ? { sid: sessionId } : {}),
       iat,
-      exp: iat + this.options.accessTokenTtl,
     });
+    if (token.length > this.options.maxTokenLength) {
+      throw new AccessTokenClaimsError(
+        `the access token would be ${token.length} characters, over maxTokenLength (${this.options.maxTokenLength}), so every request would refuse it`,
+        'Carry fewer or shorter claims (ids and roles, not documents), or raise `maxTokenLength`.',
+      );
+    }
+    return token;
   }
 
   /** A pair; with `session`, its refresh token, the session id and what is left of the session's lifetime. */
@@ -42,5 +77,13 @@ export class AccessTokenIssuer {
       expiresIn: this.options.accessTokenTtl,
       ...(session ? { sessionId: session.sessionId } : {}),
     };
+  }
+
+  private async appClaims(userId: string, extra: Record<string, unknown> | undefined): Promise<Record<string, unknown>> {
+    const versionClaim = this.options.versionClaim;
+    const fromOption = this.options.claims ? await this.options.claims(userId) : undefined;
+    if (fromOption !== undefined) assertAppClaims(fromOption, versionClaim, 'the `claims` option');
+    if (extra !== undefined) assertAppClaims(extra, versionClaim, 'the `claims` given to login()');
+    return { ...fromOption, ...extra };
   }
 }

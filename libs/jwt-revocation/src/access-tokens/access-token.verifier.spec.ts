@@ -40,7 +40,7 @@ async function start(options: Partial<JwtRevocationModuleOptions> = {}): Promise
 const b64url = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 /** A compact JWS signed with HMAC-SHA-`bits`: lets a test put anything in the header and the claims. */
-function signed(claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }, bits = 256, secret = SECRET): string {
+function signed(claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'HS256', typ: 'at+jwt' }, bits = 256, secret = SECRET): string {
   const body = `${b64url(header)}.${b64url(claims)}`;
   return `${body}.${createHmac(`sha${bits}`, secret).update(body).digest('base64url')}`;
 }
@@ -77,7 +77,18 @@ describe('AccessTokenVerifier', () => {
         tokenId: claims.jti,
         issuedAt: claims.iat,
         expiresAt: claims.exp,
+        claims: {},
       });
+    });
+
+    it('returns the app claims beside the library\'s; a payload with a "__proto__" key is refused', async () => {
+      const claims = { ...accessClaims(), roles: ['admin'], tenant: { id: 7 } };
+      const user = await f.verifier.verify(signed(claims));
+      expect(user.claims).toEqual({ roles: ['admin'], tenant: { id: 7 } });
+      const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'at+jwt' }));
+      const payload = b64url(JSON.stringify(accessClaims()).replace(/^\{/, '{"__proto__":{"isAdmin":true},'));
+      const token = `${header}.${payload}.${b64url(createHmac('sha256', SECRET).update(`${header}.${payload}`).digest())}`;
+      await expect(f.verifier.verify(token)).rejects.toBeInstanceOf(InvalidTokenException);
     });
 
     it('a token issued by AuthTokenService, with its session', async () => {
@@ -183,16 +194,16 @@ describe('AccessTokenVerifier', () => {
     );
 
     it('a token whose header alg differs from the key, even when correctly signed with that alg', async () => {
-      await refused(signed(accessClaims(), { alg: 'HS512', typ: 'JWT' }, 512));
-      await refused(signed(accessClaims(), { alg: 'HS384', typ: 'JWT' }, 384));
+      await refused(signed(accessClaims(), { alg: 'HS512', typ: 'at+jwt' }, 512));
+      await refused(signed(accessClaims(), { alg: 'HS384', typ: 'at+jwt' }, 384));
     });
 
     it.each(['none', 'None', 'NONE', 'nOnE', 'hs256'])('a token with alg %p', async (alg) => {
-      await refused(signed(accessClaims(), { alg, typ: 'JWT' }));
+      await refused(signed(accessClaims(), { alg, typ: 'at+jwt' }));
     });
 
     it('a token without alg', async () => {
-      await refused(signed(accessClaims(), { typ: 'JWT' }));
+      await refused(signed(accessClaims(), { typ: 'at+jwt' }));
     });
 
     it.each(['jwk', 'jku', 'x5u', 'x5c', 'crit'])('a correctly signed token whose header carries %p', async (param) => {
@@ -200,11 +211,24 @@ describe('AccessTokenVerifier', () => {
       // The same token without the parameter passes: the header check alone refuses it.
       await expect(f.verifier.verify(signed(claims))).resolves.toMatchObject({ id: 'user-1' });
       const value = param === 'crit' ? ['exp'] : param === 'jwk' ? { kty: 'oct', k: b64url(SECRET) } : param === 'x5c' ? ['MIIB'] : 'https://evil.example/keys';
-      await refused(signed(claims, { alg: 'HS256', typ: 'JWT', [param]: value }));
+      await refused(signed(claims, { alg: 'HS256', typ: 'at+jwt', [param]: value }));
+    });
+
+    it.each([['missing', undefined], ['JWT', 'JWT'], ['an array', ['at+jwt']], ['application/jwt', 'application/jwt'], ['at+jwt with a suffix', 'at+jwt; x']])(
+      'RFC 9068: a correctly signed token whose header typ is %s',
+      async (_label, typ) => {
+        const claims = accessClaims();
+        await expect(f.verifier.verify(signed(claims))).resolves.toMatchObject({ id: 'user-1' });
+        await refused(signed(claims, typ === undefined ? { alg: 'HS256' } : { alg: 'HS256', typ }));
+      },
+    );
+
+    it.each(['at+jwt', 'AT+JWT', 'application/at+jwt'])('RFC 9068 / RFC 8725 §3.11: accepts the header typ %p', async (typ) => {
+      await expect(f.verifier.verify(signed(accessClaims(), { alg: 'HS256', typ }))).resolves.toMatchObject({ id: 'user-1' });
     });
 
     it('a token naming a kid the ring does not hold', async () => {
-      await refused(signed(accessClaims(), { alg: 'HS256', typ: 'JWT', kid: 'other' }));
+      await refused(signed(accessClaims(), { alg: 'HS256', typ: 'at+jwt', kid: 'other' }));
     });
 
     it('a token signed with another secret', async () => {

@@ -6,6 +6,8 @@ import { RevocationChecker } from '../revocation/revocation-checker';
 import { assertTokenShape } from './bearer-token.parser';
 import { InvalidTokenException } from '../errors/bearer-auth.exceptions';
 import type { VerificationKey } from '../keys/key-ring';
+import { ACCESS_TOKEN_MEDIA_TYPE } from '../keys/access-token-signer';
+import { appClaimsOf } from './app-claims';
 
 /** Header parameters that would let a token choose its own key (CVE-2018-0114 and kin). */
 const FORBIDDEN_HEADER_PARAMS = ['jwk', 'jku', 'x5u', 'x5c', 'crit'];
@@ -35,7 +37,7 @@ export class AccessTokenVerifier {
 
   async verify(token: string, { strict = false }: VerifyOptions = {}): Promise<AuthenticatedUser> {
     const user = this.verifyStateless(token);
-    await this.revocation.assertCurrent(user.id, user.tokenVersion, user.sessionId, strict);
+    await this.revocation.assertCurrent(user.id, user.tokenVersion, user.sessionId, strict, user.issuedAt);
     return user;
   }
 
@@ -58,6 +60,9 @@ export class AccessTokenVerifier {
     if (known) return known;
     const header = decodeJsonObject(segment);
     if (!header || FORBIDDEN_HEADER_PARAMS.some((param) => param in header)) throw new InvalidTokenException();
+    // RFC 9068: an access token says so in its header, so no other JWT signed with the key (an ID
+    // token, an app's own JwtService token) can stand in for one.
+    if (!isAccessTokenType(header.typ)) throw new InvalidTokenException();
     const key = this.options.keyRing.keyFor(header.kid);
     // The algorithm is the key's, never the header's choice; "none" in any spelling fails here.
     if (!key || header.alg !== key.algorithm) throw new InvalidTokenException();
@@ -89,8 +94,16 @@ export class AccessTokenVerifier {
       tokenId: jti,
       issuedAt: iat as number,
       expiresAt: exp as number,
+      claims: appClaimsOf(payload, this.options.versionClaim),
     };
   }
+}
+
+/** `at+jwt`, compared as RFC 8725 §3.11 says: case-insensitive, with or without `application/`. */
+function isAccessTokenType(typ: unknown): boolean {
+  if (typeof typ !== 'string') return false;
+  const type = typ.toLowerCase();
+  return type === ACCESS_TOKEN_MEDIA_TYPE || type === `application/${ACCESS_TOKEN_MEDIA_TYPE}`;
 }
 
 function subjectOf(sub: unknown): string {

@@ -20,3 +20,13 @@ export interface ClientInfo {
   userAgent?: string;
   ip?: string;
 }
+
+/** What `login()` takes beside the user id. */
+export interface LoginOptions extends ClientInfo {
+  /**
+   * App claims for this login's access token, on top of the `claims` option's (these win).
+   * Only this first token: a refresh asks the `claims` option alone, so put claims that must
+   * last there. Plain JSON; reserved names are refused.
+   */
+  claims?: Record<string, unknown>;
+}

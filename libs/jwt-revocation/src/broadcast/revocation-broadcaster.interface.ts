@@ -1,5 +1,10 @@
 /** A change other instances must drop from their caches; `sentAt` (publisher's epoch ms) measures propagation lag. */
-export type InvalidationMessage = ({ kind: 'user'; userId: string } | { kind: 'sessions'; sessionIds: string[] }) & { sentAt?: number };
+export type InvalidationMessage = (
+  | { kind: 'user'; userId: string }
+  | { kind: 'sessions'; sessionIds: string[] }
+  /** `logoutEveryone()`: every token issued before `revokedBefore` (epoch seconds) is refused. */
+  | { kind: 'everyone'; revokedBefore: number }
+) & { sentAt?: number };
 
 export interface InvalidationListener {
   /** Another instance changed this state. */

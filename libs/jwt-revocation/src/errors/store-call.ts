@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { RevocationUnavailableException } from './bearer-auth.exceptions';
+import { JwtRevocationConfigError } from './jwt-revocation-config.error';
 
 const logger = new Logger('JwtRevocation');
 
@@ -11,7 +12,8 @@ export async function callStore<T>(operation: () => Promise<T>, retryAfterSecond
   try {
     return await operation();
   } catch (error) {
-    if (error instanceof RevocationUnavailableException) throw error;
+    // A store refusing because it is set up wrong is no outage: say what to fix, not "retry".
+    if (error instanceof RevocationUnavailableException || error instanceof JwtRevocationConfigError) throw error;
     telemetry?.storeFailed();
     logger.error(`Revocation store unavailable: ${(error as Error)?.name ?? 'error'}`);
     throw new RevocationUnavailableException(retryAfterSeconds);

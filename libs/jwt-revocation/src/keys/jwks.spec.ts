@@ -16,7 +16,7 @@ const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const ed = generateKeyPairSync('ed25519');
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
-const ring = (keys: JwtKeyOptions[], signingKeyId?: string) => new KeyRing(keys, signingKeyId, { clockToleranceSeconds: 5 });
+const ring = (keys: JwtKeyOptions[], signingKeyId?: string) => new KeyRing(keys, signingKeyId, { clockToleranceSeconds: 5, accessTokenTtl: 900 });
 
 function verifiesWith(jwk: object, alg: string, privateKey: KeyObject): boolean {
   const data = Buffer.from('header.payload');

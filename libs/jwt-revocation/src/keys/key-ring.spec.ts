@@ -1,9 +1,11 @@
-import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { constants, createHmac, createPrivateKey, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { KeyRing, type KeyRingSettings } from './key-ring';
 import type { JwtKeyOptions } from '../options/jwt-revocation-options.interface';
+import { algorithmOf } from './key-material';
+import { toLowS } from './ecdsa-low-s';
 
-const SETTINGS: KeyRingSettings = { clockToleranceSeconds: 5 };
+const SETTINGS: KeyRingSettings = { clockToleranceSeconds: 5, accessTokenTtl: 60 };
 const HS_SECRET = 'a-hmac-secret-that-is-32-bytes!!';
 const OTHER_HS_SECRET = 'another-hmac-secret-of-32-bytes!';
 
@@ -20,7 +22,7 @@ const p384 = (label = 'p384') => pair(label, () => generateKeyPairSync('ec', { n
 const ed25519 = (label = 'ed25519') => pair(label, () => generateKeyPairSync('ed25519'));
 
 const now = () => Math.floor(Date.now() / 1000);
-const claims = (extra: Record<string, unknown> = {}) => ({ sub: 'user-1', exp: now() + 60, ...extra });
+const claims = (extra: Record<string, unknown> = {}) => ({ sub: 'user-1', iat: now(), ...extra });
 const headerOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8'));
 const payloadOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 
@@ -32,6 +34,26 @@ function tamper(token: string, change: Record<string, unknown>): string {
 }
 
 const pem = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }) as string;
+
+/** A token the ring's signer could never write (e.g. without exp), signed with the key itself. */
+function signRaw(key: JwtKeyOptions, payload: Record<string, unknown>): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = Buffer.from(`${encode({ alg: key.algorithm, typ: 'at+jwt' })}.${encode(payload)}`);
+  const hash = `sha${key.algorithm.slice(2)}`;
+  let signature: Buffer;
+  if (key.algorithm.startsWith('HS')) signature = createHmac(hash, key.secret!).update(input).digest();
+  else {
+    const privateKey = typeof key.privateKey === 'string' ? createPrivateKey(key.privateKey) : (key.privateKey as KeyObject);
+    if (key.algorithm === 'EdDSA') signature = cryptoSign(null, input, privateKey);
+    else if (key.algorithm.startsWith('PS')) signature = cryptoSign(hash, input, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
+    else if (key.algorithm.startsWith('ES')) signature = cryptoSign(hash, input, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+    else signature = cryptoSign(hash, input, privateKey);
+  }
+  const order = key.algorithm.startsWith('ES') ? (algorithmOf(key) as { curveOrder?: bigint }).curveOrder : undefined;
+  // The ring refuses high-S ECDSA signatures, so a valid token is spelt the way the library signs.
+  const encoded = signature.toString('base64url');
+  return `${input}.${order === undefined ? encoded : toLowS(encoded, order)}`;
+}
 
 describe('KeyRing', () => {
   describe.each<[string, () => JwtKeyOptions, () => JwtKeyOptions]>([
@@ -46,7 +68,8 @@ describe('KeyRing', () => {
     it('verifies the tokens it signs and returns their claims', () => {
       const ring = new KeyRing([key()], undefined, SETTINGS);
       const token = ring.signToken(claims({ ver: 3 }));
-      expect(headerOf(token)).toMatchObject({ alg: algorithm });
+      expect(headerOf(token)).toMatchObject({ alg: algorithm, typ: 'at+jwt' });
+      expect(payloadOf(token).exp).toBe(payloadOf(token).iat + SETTINGS.accessTokenTtl);
       const verified = ring.keyFor(undefined)!.verify(token);
       expect(verified).toMatchObject({ sub: 'user-1', ver: 3 });
       expect(ring.keyFor(undefined)!.algorithm).toBe(algorithm);
@@ -67,13 +90,14 @@ describe('KeyRing', () => {
 
     it('refuses an expired token', () => {
       const ring = new KeyRing([key()], undefined, SETTINGS);
-      const token = ring.signToken(claims({ iat: now() - 120, exp: now() - 60 }));
+      const token = ring.signToken(claims({ iat: now() - 120 })); // exp = iat + 60 s
       expect(() => ring.keyFor(undefined)!.verify(token)).toThrow();
     });
 
     it('refuses a token without exp', () => {
       const ring = new KeyRing([key()], undefined, SETTINGS);
-      expect(() => ring.keyFor(undefined)!.verify(ring.signToken({ sub: 'user-1' }))).toThrow();
+      expect(ring.keyFor(undefined)!.verify(signRaw(key(), { sub: 'user-1', iat: now(), exp: now() + 60 }))).toMatchObject({ sub: 'user-1' });
+      expect(() => ring.keyFor(undefined)!.verify(signRaw(key(), { sub: 'user-1', iat: now() }))).toThrow();
     });
   });
 

@@ -1,14 +1,15 @@
 import type { KeyObject } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { createSigner, createVerifier } from 'fast-jwt';
+import type { JwtService } from '@nestjs/jwt';
+import { createVerifier } from 'fast-jwt';
 import type { JwtKeyOptions } from '../options/jwt-revocation-options.interface';
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
 import type { JwtAlgorithm } from './jws-algorithms';
 import { algorithmOf, hmacSecret, privateKeyOf, publicKeyOf } from './key-material';
 import { isLowS, toLowS } from './ecdsa-low-s';
+import { accessTokenSigner, jwtServiceFor, type SignAccessToken, type SignerSettings, type SigningKeyMaterial } from './access-token-signer';
 
 type Verify = (token: string) => Record<string, unknown>;
-type Sign = (payload: Record<string, unknown>) => string;
 
 /** A configured verification key, built once at startup. */
 export interface VerificationKey {
@@ -20,11 +21,7 @@ export interface VerificationKey {
   readonly publicKey: KeyObject | undefined;
 }
 
-export interface KeyRingSettings {
-  issuer?: string;
-  audience?: string;
-  clockToleranceSeconds: number;
-}
+export type KeyRingSettings = SignerSettings;
 
 /**
  * All configured keys: one signs, every one verifies tokens whose header names it.
@@ -33,7 +30,9 @@ export interface KeyRingSettings {
 export class KeyRing {
   readonly signingKid: string | undefined;
   readonly signingAlgorithm: JwtAlgorithm;
-  private readonly sign: Sign;
+  /** The @nestjs/jwt service holding the signing key; the module exports it. */
+  readonly jwtService: JwtService;
+  private readonly sign: SignAccessToken;
   private readonly byKid = new Map<string, VerificationKey>();
   private readonly defaultKey!: VerificationKey;
 
@@ -66,11 +65,14 @@ export class KeyRing {
     }
     this.signingKid = signing.kid;
     this.signingAlgorithm = signing.algorithm;
-    this.sign = buildSigner(signing, settings);
+    const material = signingMaterial(signing);
+    this.jwtService = jwtServiceFor(material, settings);
+    this.sign = lowSSigner(signing, accessTokenSigner(material, settings, this.jwtService));
   }
 
-  signToken(payload: Record<string, unknown>): string {
-    return this.sign(payload);
+  /** Signs an access token's claims (with `iat`); `exp` is `iat` + the lifetime, `iss`/`aud` as configured. */
+  signToken(claims: Record<string, unknown>): string {
+    return this.sign(claims);
   }
 
   /** The key a token header names, or undefined when it names none we hold. */
@@ -126,20 +128,18 @@ function warnIfWeakerThanRecommended(key: JwtKeyOptions, built: VerificationKey)
   );
 }
 
-function buildSigner(key: JwtKeyOptions, settings: KeyRingSettings): Sign {
+function signingMaterial(key: JwtKeyOptions): SigningKeyMaterial {
+  if (algorithmOf(key).family === 'hmac') return { kid: key.kid, algorithm: key.algorithm, key: hmacSecret(key), publicKey: undefined };
+  return { kid: key.kid, algorithm: key.algorithm, key: privateKeyOf(key), publicKey: publicKeyOf(key) };
+}
+
+/** ES* signatures leave here in low-S form only: the verifier refuses the other spelling. */
+function lowSSigner(key: JwtKeyOptions, sign: SignAccessToken): SignAccessToken {
   const spec = algorithmOf(key);
-  const material = spec.family === 'hmac' ? hmacSecret(key) : (privateKeyOf(key).export({ type: 'pkcs8', format: 'pem' }) as string);
-  const sign = createSigner({
-    key: material,
-    algorithm: key.algorithm,
-    ...(key.kid !== undefined ? { kid: key.kid } : {}),
-    ...(settings.issuer !== undefined ? { iss: settings.issuer } : {}),
-    ...(settings.audience !== undefined ? { aud: settings.audience } : {}),
-  }) as Sign;
   const order = spec.family === 'asymmetric' ? spec.curveOrder : undefined;
   if (order === undefined) return sign;
-  return (payload) => {
-    const token = sign(payload);
+  return (claims) => {
+    const token = sign(claims);
     const cut = token.lastIndexOf('.') + 1;
     return token.slice(0, cut) + toLowS(token.slice(cut), order);
   };

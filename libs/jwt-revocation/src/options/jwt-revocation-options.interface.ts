@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { JwtModuleOptions } from '@nestjs/jwt';
 import type { JwtAlgorithm } from '../keys/jws-algorithms';
 import type { TokenVersionStore } from '../revocation/token-version-store.interface';
 import type { SessionStore } from '../sessions/session-store.interface';
@@ -32,7 +33,18 @@ export interface SessionOptions {
   reuseGraceMs?: number;
   /** How often (ms) expired and long-revoked session rows are purged. Default 10 minutes; 0 disables. */
   purgeIntervalMs?: number;
+  /** Most live sessions one user may have ("one device only": 1). Default 0: no limit. */
+  maxPerUser?: number;
+  /**
+   * A login beyond `maxPerUser`: `'revoke-oldest'` (default) ends the user's least recently used
+   * session (last login or refresh), whose access tokens are refused at once on every instance;
+   * `'refuse'` fails the login with 409 `session_limit` and changes nothing.
+   */
+  onLimit?: SessionLimitAction;
 }
+
+/** What a login beyond `sessions.maxPerUser` does. */
+export type SessionLimitAction = 'revoke-oldest' | 'refuse';
 
 /** The in-process cache of versions and session states. Defaults: `JWT_REVOCATION_DEFAULTS.cache`. */
 export interface CacheOptions {
@@ -84,6 +96,12 @@ export interface RefreshCookieOptions {
  * once at startup (unknown keys are refused). Every default is in `JWT_REVOCATION_DEFAULTS`.
  */
 export interface JwtRevocationModuleOptions {
+  /**
+   * Your existing `JwtModule` options (@nestjs/jwt), as they are, instead of `secret`/`keys`,
+   * `algorithm`, `accessTokenTtl`, `issuer`, `audience` and `clockTolerance` (see the README for
+   * how each maps; `secretOrKeyProvider`, `none`, several algorithms and switched-off checks are refused).
+   */
+  jwt?: JwtModuleOptions;
   /** HMAC secret (HS256 unless `algorithm` says otherwise). Either this or `keys` is required. */
   secret?: string | Buffer;
   /** Algorithm for `secret`. Default `HS256`. */
@@ -106,6 +124,13 @@ export interface JwtRevocationModuleOptions {
   audience?: string;
   /** Seconds of clock skew accepted on `exp`, `nbf` and `iat`. Default 5, at most 30. */
   clockTolerance?: number;
+  /**
+   * The app's claims for a user's access tokens (roles, tenant, flags), asked at every login and
+   * every refresh, so a role change reaches the next access token without a logout. Plain JSON
+   * values; reserved names (`sub`, the version claim, `typ`, `jti`, `sid`, `iat`, `exp`, `nbf`,
+   * `iss`, `aud`) are refused. From `forRootAsync` it can use injected services. Default: none.
+   */
+  claims?: (userId: string) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
   /** Name of the version claim. Default `ver`. */
   versionClaim?: string;
   /** Longest Authorization token accepted, in characters. Default 4096. */

@@ -1,4 +1,5 @@
 import type { JwtAlgorithm } from '../keys/jws-algorithms';
+import type { SessionLimitAction } from './jwt-revocation-options.interface';
 
 /**
  * Every default of `JwtRevocationModuleOptions`, in one place. Applied once at startup by
@@ -17,6 +18,8 @@ export const JWT_REVOCATION_DEFAULTS = deepFreeze({
     idleTtl: 7 * 24 * 3600,
     reuseGraceMs: 0,
     purgeIntervalMs: 10 * 60 * 1000,
+    maxPerUser: 0,
+    onLimit: 'revoke-oldest' as SessionLimitAction,
   },
   cache: { enabled: true, maxEntries: 10_000, ttlMs: 60_000 },
   /** Applied when `cookies` is `true` or an object; cookie mode itself is off by default. */

@@ -3,6 +3,7 @@ import type { CacheOptions, CsrfTokenOptions, JwtRevocationModuleOptions, Refres
 
 // Records over the option types: adding an option without listing it here fails to compile.
 const TOP_LEVEL: Record<keyof JwtRevocationModuleOptions, true> = {
+  jwt: true,
   secret: true,
   algorithm: true,
   keys: true,
@@ -13,6 +14,7 @@ const TOP_LEVEL: Record<keyof JwtRevocationModuleOptions, true> = {
   audience: true,
   clockTolerance: true,
   versionClaim: true,
+  claims: true,
   maxTokenLength: true,
   tokenVersionStore: true,
   sessionStore: true,
@@ -24,7 +26,14 @@ const TOP_LEVEL: Record<keyof JwtRevocationModuleOptions, true> = {
   cookies: true,
   broadcastTimeoutMs: true,
 };
-const SESSIONS: Record<keyof SessionOptions, true> = { absoluteTtl: true, idleTtl: true, reuseGraceMs: true, purgeIntervalMs: true };
+const SESSIONS: Record<keyof SessionOptions, true> = {
+  absoluteTtl: true,
+  idleTtl: true,
+  reuseGraceMs: true,
+  purgeIntervalMs: true,
+  maxPerUser: true,
+  onLimit: true,
+};
 const CACHE: Record<keyof CacheOptions, true> = { enabled: true, maxEntries: true, ttlMs: true };
 const COOKIES: Record<keyof RefreshCookieOptions, true> = {
   name: true,

@@ -4,14 +4,15 @@ import { KeyRing } from '../keys/key-ring';
 import { assertSecretStrength } from '../keys/secret-strength';
 import { LocalRevocationBroadcaster } from '../broadcast/local-revocation.broadcaster';
 import { resolveCookieOptions } from '../cookies/resolve-cookie-options';
-import type { JwtKeyOptions, JwtRevocationModuleOptions } from './jwt-revocation-options.interface';
+import type { JwtKeyOptions, JwtRevocationModuleOptions, SessionLimitAction } from './jwt-revocation-options.interface';
 import type { ResolvedOptions, ResolvedSessions } from './resolved-options';
 import { JWT_REVOCATION_DEFAULTS as DEFAULTS } from './jwt-revocation.defaults';
 import { assertKnownKeys } from './known-option-keys';
+import { RESERVED_CLAIMS } from '../access-tokens/app-claims';
+import { fromJwtModuleOptions, OPTIONS_JWT_REPLACES } from './from-jwt-module-options';
 import { nonNegativeInteger, optionalString, positiveInteger } from './option-checks';
 
 const MAX_CLOCK_TOLERANCE_SECONDS = 30;
-const RESERVED_CLAIMS = ['sub', 'iat', 'exp', 'nbf', 'jti', 'iss', 'aud', 'typ', 'sid'];
 const MIN_REFRESH_SECRET_BYTES = 32;
 
 /** Applies `JWT_REVOCATION_DEFAULTS` and refuses options that cannot work, with a message that says how to fix them. */
@@ -20,6 +21,7 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
     throw new JwtRevocationConfigError('no options given', 'Call JwtRevocationModule.forRoot({ secret, ... }).');
   }
   assertKnownKeys(options);
+  options = withJwtModuleOptions(options);
   const accessTokenTtl = positiveInteger(options.accessTokenTtl, DEFAULTS.accessTokenTtl, 'accessTokenTtl', 'seconds');
   const clockTolerance = options.clockTolerance ?? DEFAULTS.clockTolerance;
   if (!Number.isFinite(clockTolerance) || clockTolerance < 0 || clockTolerance > MAX_CLOCK_TOLERANCE_SECONDS) {
@@ -31,7 +33,7 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
   if (RESERVED_CLAIMS.includes(versionClaim) || !versionClaim) {
     throw new JwtRevocationConfigError(`versionClaim "${versionClaim}" is reserved`, 'Pick another name, e.g. "ver".');
   }
-  const keyRing = new KeyRing(keysOf(options), options.signingKeyId, { issuer, audience, clockToleranceSeconds: clockTolerance });
+  const keyRing = new KeyRing(keysOf(options), options.signingKeyId, { issuer, audience, accessTokenTtl, clockToleranceSeconds: clockTolerance });
   const sessionSettings = options.sessions === false ? false : sessionSettingsOf(options.sessions ?? {});
   const cache = {
     enabled: options.cache?.enabled ?? DEFAULTS.cache.enabled,
@@ -48,6 +50,9 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
   assertImplements(tokenVersionStore, 'tokenVersionStore', 'TokenVersionStore', ['getVersion', 'incrementVersion']);
   const broadcaster = options.broadcaster ?? new LocalRevocationBroadcaster();
   assertImplements(broadcaster, 'broadcaster', 'RevocationBroadcaster', ['start', 'publish', 'isConnected', 'stop']);
+  if (options.claims !== undefined && typeof options.claims !== 'function') {
+    throw new JwtRevocationConfigError('claims is not a function', 'Pass `(userId) => ({ roles: [...] })` (may be async), or leave it out.');
+  }
   if (options.onRevocation !== undefined && typeof options.onRevocation !== 'function') {
     throw new JwtRevocationConfigError('onRevocation is not a function', 'Pass `(event) => ...` or leave it out.');
   }
@@ -59,6 +64,7 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
     audience,
     clockTolerance,
     versionClaim,
+    claims: options.claims,
     maxTokenLength: positiveInteger(options.maxTokenLength, DEFAULTS.maxTokenLength, 'maxTokenLength', 'characters'),
     retryAfterSeconds: positiveInteger(options.retryAfterSeconds, DEFAULTS.retryAfterSeconds, 'retryAfterSeconds', 'seconds'),
     broadcastTimeoutMs: positiveInteger(options.broadcastTimeoutMs, DEFAULTS.broadcastTimeoutMs, 'broadcastTimeoutMs', 'milliseconds'),
@@ -71,13 +77,36 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
   };
 }
 
+/** `jwt` (an app's JwtModule options) stands in for the key and claim options; never both. */
+function withJwtModuleOptions(options: JwtRevocationModuleOptions): JwtRevocationModuleOptions {
+  if (options.jwt === undefined) return options;
+  const both = OPTIONS_JWT_REPLACES.filter((name) => options[name] !== undefined);
+  if (both.length > 0) {
+    throw new JwtRevocationConfigError(
+      `both \`jwt\` and ${both.map((name) => `\`${name}\``).join(', ')} are set`,
+      'Give these in `jwt` (your JwtModule options) or as module options, not both.',
+    );
+  }
+  const { jwt, ...rest } = options;
+  const mapped = fromJwtModuleOptions(jwt);
+  return { ...rest, ...mapped, refreshTokenSecret: rest.refreshTokenSecret ?? mapped.refreshTokenSecret };
+}
+
 function sessionSettingsOf(sessions: NonNullable<Exclude<JwtRevocationModuleOptions['sessions'], false>>) {
   return {
     absoluteTtl: positiveInteger(sessions.absoluteTtl, DEFAULTS.sessions.absoluteTtl, 'sessions.absoluteTtl', 'seconds'),
     idleTtl: positiveInteger(sessions.idleTtl, DEFAULTS.sessions.idleTtl, 'sessions.idleTtl', 'seconds'),
     reuseGraceMs: nonNegativeInteger(sessions.reuseGraceMs, DEFAULTS.sessions.reuseGraceMs, 'sessions.reuseGraceMs'),
     purgeIntervalMs: nonNegativeInteger(sessions.purgeIntervalMs, DEFAULTS.sessions.purgeIntervalMs, 'sessions.purgeIntervalMs'),
+    maxPerUser: nonNegativeInteger(sessions.maxPerUser, DEFAULTS.sessions.maxPerUser, 'sessions.maxPerUser'),
+    onLimit: sessionLimitActionOf(sessions.onLimit),
   };
+}
+
+function sessionLimitActionOf(value: unknown): SessionLimitAction {
+  if (value === undefined) return DEFAULTS.sessions.onLimit;
+  if (value === 'revoke-oldest' || value === 'refuse') return value;
+  throw new JwtRevocationConfigError(`sessions.onLimit ${JSON.stringify(value)} is not an action`, "Use 'revoke-oldest' or 'refuse'.");
 }
 
 /** Sessions are on: they need a store and a refresh-token key that key rotation leaves alone. */

@@ -54,6 +54,8 @@ describe('resolveOptions', () => {
         idleTtl: 7 * 24 * 3600,
         reuseGraceMs: 0,
         purgeIntervalMs: 10 * 60 * 1000,
+        maxPerUser: 0,
+        onLimit: 'revoke-oldest',
         store: expect.any(InMemorySessionStore),
         refreshTokenKey: expect.any(Buffer),
       });

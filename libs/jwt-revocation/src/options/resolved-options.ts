@@ -4,7 +4,7 @@ import type { SessionStore } from '../sessions/session-store.interface';
 import type { RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
 import type { RevocationEvent } from '../events/revocation-event';
 import type { ResolvedCookies } from '../cookies/resolved-cookies';
-import type { CacheOptions, SessionOptions } from './jwt-revocation-options.interface';
+import type { CacheOptions, JwtRevocationModuleOptions, SessionOptions } from './jwt-revocation-options.interface';
 
 /** Sessions when they are on: their settings, their store and the key that authenticates refresh tokens. */
 export interface ResolvedSessions extends Readonly<Required<SessionOptions>> {
@@ -21,6 +21,7 @@ export interface ResolvedOptions {
   readonly audience: string | undefined;
   readonly clockTolerance: number;
   readonly versionClaim: string;
+  readonly claims: JwtRevocationModuleOptions['claims'];
   readonly maxTokenLength: number;
   readonly retryAfterSeconds: number;
   readonly broadcastTimeoutMs: number;

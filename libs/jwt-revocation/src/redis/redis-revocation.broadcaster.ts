@@ -95,11 +95,14 @@ function createClient(connection: RedisOptions | string): Redis {
 function parseMessage(raw: string): InvalidationMessage | undefined {
   if (raw.length > MAX_MESSAGE_LENGTH) return undefined;
   try {
-    const value = JSON.parse(raw) as Partial<InvalidationMessage>;
-    const sentAt = Number.isFinite(value.sentAt) ? { sentAt: value.sentAt } : {};
+    const value = JSON.parse(raw) as { kind?: unknown; userId?: unknown; sessionIds?: unknown[]; revokedBefore?: unknown; sentAt?: unknown };
+    const sentAt = Number.isFinite(value.sentAt) ? { sentAt: value.sentAt as number } : {};
     if (value.kind === 'user' && typeof value.userId === 'string') return { kind: 'user', userId: value.userId, ...sentAt };
     if (value.kind === 'sessions' && Array.isArray(value.sessionIds) && value.sessionIds.every((id) => typeof id === 'string')) {
       return { kind: 'sessions', sessionIds: value.sessionIds, ...sentAt };
+    }
+    if (value.kind === 'everyone' && Number.isSafeInteger(value.revokedBefore) && (value.revokedBefore as number) >= 0) {
+      return { kind: 'everyone', revokedBefore: value.revokedBefore as number, ...sentAt };
     }
   } catch {
     // not ours

@@ -3,6 +3,7 @@ import type { TokenVersionStore } from './token-version-store.interface';
 /** Versions kept in this process only: for tests and single-process demos, lost on restart. */
 export class InMemoryTokenVersionStore implements TokenVersionStore {
   private readonly versions = new Map<string, number>();
+  private revokedBefore = 0;
 
   /** Registers a user (version 0 unless given) so tokens issued for it are accepted. */
   addUser(userId: string | number, version = 0): void {
@@ -15,6 +16,14 @@ export class InMemoryTokenVersionStore implements TokenVersionStore {
 
   async getVersion(userId: string): Promise<number | null> {
     return this.versions.get(userId) ?? null;
+  }
+
+  async getRevokedBefore(): Promise<number> {
+    return this.revokedBefore;
+  }
+
+  async setRevokedBefore(at: number): Promise<void> {
+    this.revokedBefore = Math.max(this.revokedBefore, at);
   }
 
   async incrementVersion(userId: string): Promise<boolean> {

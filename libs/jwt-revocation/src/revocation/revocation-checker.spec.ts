@@ -43,7 +43,7 @@ async function start(options: Partial<JwtRevocationModuleOptions> = {}): Promise
 const b64url = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 /** A compact JWS signed with HMAC-SHA-`bits`: lets a test put anything in the header and the claims. */
-function signed(claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }, bits = 256, secret = SECRET): string {
+function signed(claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'HS256', typ: 'at+jwt' }, bits = 256, secret = SECRET): string {
   const body = `${b64url(header)}.${b64url(claims)}`;
   return `${body}.${createHmac(`sha${bits}`, secret).update(body).digest('base64url')}`;
 }

@@ -10,6 +10,8 @@ import { RevocationTelemetry } from '../telemetry/revocation-telemetry';
 import type { CheckSource, StoreReadTarget } from '../telemetry/telemetry-names';
 import { settlesWithin } from '../broadcast/settles-within';
 import { PendingInvalidations } from '../broadcast/pending-invalidations';
+import { RevokedBefore } from './revoked-before';
+
 import { InvalidTokenException, RevocationUnavailableException } from '../errors/bearer-auth.exceptions';
 
 /**
@@ -20,6 +22,7 @@ import { InvalidTokenException, RevocationUnavailableException } from '../errors
 export class RevocationChecker implements OnModuleDestroy {
   private readonly cache: RevocationCache | undefined;
   private readonly pending: PendingInvalidations;
+  private readonly revokedBefore: RevokedBefore;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
@@ -27,7 +30,9 @@ export class RevocationChecker implements OnModuleDestroy {
     @Inject(REVOCATION_BROADCASTER) private readonly broadcaster: RevocationBroadcaster,
     @Optional() @Inject(SESSION_STORE) private readonly sessions?: SessionStore,
     @Optional() readonly telemetry: RevocationTelemetry = new RevocationTelemetry({ api: null }),
+    @Optional() revokedBefore?: RevokedBefore,
   ) {
+    this.revokedBefore = revokedBefore ?? new RevokedBefore(options, versions);
     this.cache = options.cache.enabled ? new RevocationCache(options.cache.maxEntries, options.cache.ttlMs) : undefined;
     this.pending = new PendingInvalidations((message) => this.publish(message), options.cache.ttlMs);
   }
@@ -47,7 +52,12 @@ export class RevocationChecker implements OnModuleDestroy {
   }
 
   /** Throws `InvalidTokenException` when revoked, `RevocationUnavailableException` when unknowable. */
-  async assertCurrent(userId: string, version: number, sessionId: string | undefined, strict = false): Promise<void> {
+  async assertCurrent(userId: string, version: number, sessionId: string | undefined, strict = false, issuedAt = Infinity): Promise<void> {
+    // The everyone-out cutoff is one number in memory, raised by broadcasts; read again when it may be
+    // outdated (older than cache.ttlMs, or while the broadcaster is down).
+    const fresh = !this.broadcaster.isConnected();
+    const cutoff = this.revokedBefore.ifFresh(fresh) ?? (await this.revokedBefore.read(this.metrics));
+    if (issuedAt < cutoff) throw new InvalidTokenException();
     const trustCache = !strict && this.cache !== undefined && this.broadcaster.isConnected();
     const lookup: CheckLookup = { source: 'cache' };
     try {
@@ -78,11 +88,14 @@ export class RevocationChecker implements OnModuleDestroy {
   forget(message: InvalidationMessage): void {
     if (message.sentAt !== undefined) this.telemetry.invalidationReceived(message.sentAt);
     if (message.kind === 'user') this.cache?.forgetUser(message.userId);
-    else this.cache?.forgetSessions(message.sessionIds);
+    else if (message.kind === 'sessions') this.cache?.forgetSessions(message.sessionIds);
+    else this.revokedBefore.raise(message.revokedBefore);
   }
 
+  /** Messages may have been missed (a reconnect): forget the cache and read the cutoff again. */
   clearCache(): void {
     this.cache?.clear();
+    this.revokedBefore.markStale();
   }
 
   private publish(message: InvalidationMessage): Promise<boolean> {

@@ -10,6 +10,8 @@ import { callStore } from '../errors/store-call';
 import { RevocationChecker } from './revocation-checker';
 import { RevocationTelemetry } from '../telemetry/revocation-telemetry';
 import type { RevocationResult } from './revocation-result';
+import { RevokedBefore } from './revoked-before';
+import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
 
 /**
  * Every revocation, fanned out the same way: stored first (a store failure is a 503 and nothing is
@@ -26,6 +28,7 @@ export class RevocationService {
     private readonly checker: RevocationChecker,
     private readonly events: RevocationEventPublisher,
     private readonly telemetry: RevocationTelemetry,
+    private readonly revokedBefore: RevokedBefore,
   ) {}
 
   /** Ends the given sessions of the user; `revoked`: the ids this call ended. */
@@ -46,9 +49,10 @@ export class RevocationService {
 
   /**
    * Raises the user's version, so every token issued before is refused, and ends every session
-   * (but `keepSessionId`, which the caller re-binds to the new version).
+   * (but `keepSessionId`, which the caller re-binds to the new version). Null when the store knows
+   * no such user and it had no session: nothing was revoked.
    */
-  async raiseVersion(userId: string, reason: RevokeReason, type: RevocationEventType, keepSessionId?: string): Promise<RevocationResult> {
+  async raiseVersion(userId: string, reason: RevokeReason, type: RevocationEventType, keepSessionId?: string): Promise<RevocationResult | null> {
     const raised = await this.store(() => this.options.tokenVersionStore.incrementVersion(userId));
     let revoked: string[] = [];
     const sessions = this.options.sessions;
@@ -57,7 +61,7 @@ export class RevocationService {
       const ids = all.map((s) => s.id).filter((sid) => sid !== keepSessionId);
       revoked = await this.store(() => sessions.store.revoke(userId, ids, reason, Date.now()));
     }
-    if (!raised && revoked.length === 0) return { stored: true, broadcast: 'sent' };
+    if (!raised && revoked.length === 0) return null;
     const invalidations: InvalidationMessage[] = [{ kind: 'user', userId }];
     if (revoked.length > 0) invalidations.push({ kind: 'sessions', sessionIds: revoked });
     return this.announce(type, userId, revoked, invalidations);
@@ -73,6 +77,26 @@ export class RevocationService {
     if (revoked.length === 0) return { stored: true, broadcast: await this.checker.invalidate(invalidations[0]) };
     invalidations.push({ kind: 'sessions', sessionIds: revoked });
     return this.announce('session-revoked', userId, revoked, invalidations);
+  }
+
+  /**
+   * Everyone out: every token and session issued before now is refused, for every user, on every
+   * instance; stored first (a restart keeps it), then announced.
+   */
+  async logoutEveryone(): Promise<RevocationResult> {
+    const store = this.options.tokenVersionStore;
+    if (!this.revokedBefore.supported) {
+      throw new JwtRevocationConfigError(
+        'logoutEveryone() needs a token version store that keeps a cutoff',
+        'Implement getRevokedBefore() and setRevokedBefore(at) on your TokenVersionStore (the in-memory and TypeORM stores have them).',
+      );
+    }
+    // The next whole second: a token signed in this second may predate the call, so it is refused too
+    // (the issuer waits for the cutoff before signing).
+    const cutoff = Math.floor(Date.now() / 1000) + 1;
+    await this.store(() => store.setRevokedBefore!(cutoff));
+    this.revokedBefore.raise(cutoff);
+    return this.announce('logout-everyone', '*', [], [{ kind: 'everyone', revokedBefore: cutoff }]);
   }
 
   /** A rotated refresh token came back: the whole family is ended. */

@@ -7,4 +7,11 @@ export interface TokenVersionStore {
   getVersion(userId: string): Promise<number | null>;
   /** Raises the version by exactly one in a single atomic step; `false` when the user does not exist. */
   incrementVersion(userId: string): Promise<boolean>;
+  /**
+   * Optional; `logoutEveryone()` needs both. The everyone-out cutoff: epoch seconds before which
+   * every token is refused, `0` when never set. Throws when the store cannot be read.
+   */
+  getRevokedBefore?(): Promise<number>;
+  /** Optional: stores the cutoff `at` (epoch seconds) durably before resolving; never lowers a higher stored value. */
+  setRevokedBefore?(at: number): Promise<void>;
 }

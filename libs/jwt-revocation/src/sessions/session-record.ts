@@ -40,4 +40,6 @@ export type RevokeReason =
   | 'reuse-detected'
   | 'other-sessions'
   | 'version-changed'
-  | 'user-deleted';
+  | 'user-deleted'
+  | 'session-limit'
+  | 'everyone-out';

@@ -5,6 +5,7 @@ import type { ResolvedOptions, ResolvedSessions } from '../options/resolved-opti
 import { AccessTokenIssuer } from '../access-tokens/access-token.issuer';
 import type { ClientInfo, TokenPair } from '../access-tokens/token-pair';
 import { RevocationService } from '../revocation/revocation.service';
+import { RevokedBefore } from '../revocation/revoked-before';
 import { InvalidRefreshTokenException } from '../errors/invalid-refresh-token.exception';
 import { callStore } from '../errors/store-call';
 import { RefreshTokenCodec } from './refresh-token.codec';
@@ -12,6 +13,8 @@ import type { SessionRecord } from './session-record';
 import type { SessionView } from './session-view';
 import { sessionsOf } from './sessions-of';
 import { RevocationTelemetry, type RefreshRecorder } from '../telemetry/revocation-telemetry';
+import { LiveSessions } from './live-sessions';
+import { SessionLimit } from './session-limit';
 
 /**
  * Sessions and their rotating refresh tokens: starting one at login, exchanging a refresh token
@@ -24,15 +27,21 @@ export class SessionService {
     private readonly issuer: AccessTokenIssuer,
     private readonly revocation: RevocationService,
     private readonly telemetry: RevocationTelemetry,
+    private readonly revokedBefore: RevokedBefore,
+    private readonly live: LiveSessions,
+    private readonly limit: SessionLimit,
   ) {}
 
-  /** A new session for a user whose current version is `version`, and its first pair. */
-  async start(userId: string, version: number, client: ClientInfo): Promise<TokenPair> {
+  /** A new session for a user whose current version is `version`, and its first pair (with `claims` in its access token). */
+  async start(userId: string, version: number, client: ClientInfo, claims?: Record<string, unknown>): Promise<TokenPair> {
     const sessions = this.sessions;
-    const now = Date.now();
+    const now = await this.issuer.issueTime();
     const sessionId = randomUUID();
     const refreshToken = this.refreshTokens.issue(sessionId, 0);
     const expiresAt = now + sessions.absoluteTtl * 1000;
+    // Signed first: claims it cannot carry fail the login before a session is stored.
+    const accessToken = await this.issuer.sign(userId, version, sessionId, now, claims);
+    await this.limit.beforeLogin(userId, now);
     await this.store(() =>
       sessions.store.create({
         id: sessionId,
@@ -53,7 +62,8 @@ export class SessionService {
         revokeReason: null,
       }),
     );
-    return this.issuer.pair(this.issuer.sign(userId, version, sessionId, now), { refreshToken, sessionId, expiresAt }, now);
+    await this.limit.afterLogin(userId, sessionId, now);
+    return this.issuer.pair(accessToken, { refreshToken, sessionId, expiresAt }, now);
   }
 
   /**
@@ -68,8 +78,13 @@ export class SessionService {
     const token = refreshToken as string;
     const session = await this.store(() => sessions.store.find(parsed.sessionId));
     if (!session || session.revokedAt !== null) throw new InvalidRefreshTokenException(session ? 'revoked' : 'invalid');
-    const now = Date.now();
+    const now = await this.issuer.issueTime();
     if (now >= session.expiresAt || now >= session.idleExpiresAt) throw new InvalidRefreshTokenException('expired');
+    if (session.createdAt < (await this.revokedBefore.current(false)) * 1000) {
+      // Started before logoutEveryone(): over, like every token of that time.
+      await this.revocation.endSessions(session.userId, [session.id], 'everyone-out', 'session-revoked');
+      throw new InvalidRefreshTokenException('revoked');
+    }
     const version = await this.store(() => this.options.tokenVersionStore.getVersion(session.userId));
     if (version === null) {
       // The user was deleted: end the session now, so a user later given the same id cannot inherit it.
@@ -100,8 +115,9 @@ export class SessionService {
    */
   async rebind(userId: string, sessionId: string): Promise<TokenPair | undefined> {
     const kept = await this.store(() => this.sessions.store.find(sessionId));
-    const now = Date.now();
+    const now = await this.issuer.issueTime();
     if (!kept || kept.userId !== userId || kept.revokedAt !== null || now >= Math.min(kept.expiresAt, kept.idleExpiresAt)) return undefined;
+    if (kept.createdAt < (await this.revokedBefore.current(false)) * 1000) return undefined;
     return this.rotate(kept, undefined, now, await this.issuer.currentVersion(userId));
   }
 
@@ -126,8 +142,7 @@ export class SessionService {
 
   /** The user's live sessions, newest first. */
   async list(userId: string): Promise<SessionView[]> {
-    const store = this.sessions.store;
-    const live = await this.store(() => store.listActive(userId, Date.now()));
+    const live = await this.live.of(userId, Date.now());
     return live.map((s) => ({
       id: s.id,
       createdAt: new Date(s.createdAt),
@@ -145,7 +160,7 @@ export class SessionService {
       const successor = this.refreshTokens.successor(token, session.id, session.generation);
       if (RefreshTokenCodec.hash(successor) === session.refreshHash) {
         recorder?.grace();
-        const access = this.issuer.sign(session.userId, version, session.id, session.rotatedAt);
+        const access = await this.issuer.sign(session.userId, version, session.id, session.rotatedAt);
         return this.issuer.pair(access, { refreshToken: successor, sessionId: session.id, expiresAt: session.expiresAt }, now);
       }
     }
@@ -161,6 +176,8 @@ export class SessionService {
       presented !== undefined && sessions.reuseGraceMs > 0
         ? this.refreshTokens.successor(presented, session.id, generation)
         : this.refreshTokens.issue(session.id, generation);
+    // Signed before rotating: a token that cannot be issued must not cost the client its refresh token.
+    const accessToken = await this.issuer.sign(session.userId, version, session.id, now);
     const rotated = await this.store(() =>
       sessions.store.rotate(session.id, session.refreshHash, {
         refreshHash: RefreshTokenCodec.hash(next),
@@ -173,7 +190,7 @@ export class SessionService {
       }),
     );
     if (!rotated) return undefined;
-    return this.issuer.pair(this.issuer.sign(session.userId, version, session.id, now), { refreshToken: next, sessionId: session.id, expiresAt: session.expiresAt }, now);
+    return this.issuer.pair(accessToken, { refreshToken: next, sessionId: session.id, expiresAt: session.expiresAt }, now);
   }
 
   private get sessions(): ResolvedSessions {

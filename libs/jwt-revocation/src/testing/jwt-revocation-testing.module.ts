@@ -30,7 +30,8 @@ export class JwtRevocationTestingModule {
       global: true,
       imports: [
         JwtRevocationModule.forRoot({
-          secret: randomBytes(32),
+          // A random secret unless the test brings its own keys.
+          ...(testing.options?.jwt || testing.options?.keys ? {} : { secret: randomBytes(32) }),
           tokenVersionStore: versions,
           sessionStore: sessions,
           globalGuard: testing.globalGuard ?? true,

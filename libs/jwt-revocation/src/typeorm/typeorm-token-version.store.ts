@@ -1,6 +1,10 @@
+import { Logger } from '@nestjs/common';
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { TokenVersionStore } from '../revocation/token-version-store.interface';
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
+import { REVOKED_BEFORE_ROW } from './jwt-revocation-state.entity';
+
+const logger = new Logger('JwtRevocation');
 
 /**
  * Reads and raises the version column of your user entity. The read is one indexed
@@ -12,6 +16,7 @@ export class TypeOrmTokenVersionStore implements TokenVersionStore {
   private readonly versionProperty: string;
   private readonly incrementExpression: string;
   private readonly isValidId: (userId: string) => boolean;
+  private warnedMissingTable = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -59,6 +64,48 @@ export class TypeOrmTokenVersionStore implements TokenVersionStore {
       .execute();
     return (result.affected ?? 0) > 0;
   }
+
+  /**
+   * The `logoutEveryone()` cutoff from `jwt_revocation_state` (migration
+   * `CreateJwtRevocationState1764200000000`). Without that table no cutoff can have been stored,
+   * so the answer is 0 (with a warning): upgrading the library never turns every request into a 503.
+   */
+  async getRevokedBefore(): Promise<number> {
+    const [sql, parameters] = this.stateQuery('SELECT value FROM jwt_revocation_state WHERE name = :name', {});
+    let rows: Array<{ value: number | string }>;
+    try {
+      rows = await this.dataSource.query(sql, parameters);
+    } catch (error) {
+      if (!isMissingTable(error)) throw error;
+      if (!this.warnedMissingTable) {
+        this.warnedMissingTable = true;
+        logger.warn('Table jwt_revocation_state is missing: logoutEveryone() is unavailable until CreateJwtRevocationState1764200000000 runs.');
+      }
+      return 0;
+    }
+    return rows.length === 0 ? 0 : Number(rows[0].value);
+  }
+
+  /** Raises the cutoff in one conditional UPDATE (never lowers it); inserts the row if a synchronize-built table lacks it. */
+  async setRevokedBefore(at: number): Promise<void> {
+    const [update, updateParameters] = this.stateQuery('UPDATE jwt_revocation_state SET value = :at WHERE name = :name AND value < :at', { at });
+    try {
+      await this.dataSource.query(update, updateParameters);
+    } catch (error) {
+      if (!isMissingTable(error)) throw error;
+      throw new JwtRevocationConfigError(
+        'logoutEveryone() needs the table jwt_revocation_state',
+        'Add CreateJwtRevocationState1764200000000 to your migrations (or JwtRevocationStateEntity to your entities with synchronize).',
+      );
+    }
+    if ((await this.getRevokedBefore()) >= at) return;
+    const [insert, insertParameters] = this.stateQuery('INSERT INTO jwt_revocation_state (name, value) VALUES (:name, :at)', { at });
+    await this.dataSource.query(insert, insertParameters);
+  }
+
+  private stateQuery(sql: string, parameters: Record<string, unknown>): [string, unknown[]] {
+    return this.dataSource.driver.escapeQueryWithParameters(sql, { ...parameters, name: REVOKED_BEFORE_ROW });
+  }
 }
 
 const INT32_TYPES = new Set(['int', 'integer', 'int4', 'mediumint', 'smallint', 'int2', 'tinyint']);
@@ -73,4 +120,12 @@ function idValidatorFor(type: unknown): (userId: string) => boolean {
   if (INT64_TYPES.has(name)) return (id) => DECIMAL_INTEGER.test(id) && BigInt(id) <= 2n ** 63n - 1n && BigInt(id) >= -(2n ** 63n);
   if (name === 'uuid') return (id) => UUID.test(id);
   return (id) => id.length > 0 && id.length <= 255;
+}
+
+/** "No such table" on SQLite, PostgreSQL (42P01) and MySQL/MariaDB (1146), as TypeORM passes it on. */
+function isMissingTable(error: unknown): boolean {
+  const { code, errno, driverError, message } = (error ?? {}) as { code?: unknown; errno?: unknown; driverError?: { code?: unknown; errno?: unknown }; message?: unknown };
+  if (code === '42P01' || driverError?.code === '42P01') return true;
+  if (errno === 1146 || driverError?.errno === 1146 || code === 'ER_NO_SUCH_TABLE' || driverError?.code === 'ER_NO_SUCH_TABLE') return true;
+  return typeof message === 'string' && /no such table: jwt_revocation_state/.test(message);
 }
