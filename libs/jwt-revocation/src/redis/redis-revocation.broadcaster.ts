@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { InvalidationListener, InvalidationMessage, RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
+import { decodeInvalidation, encodeInvalidation } from '../broadcast/invalidation-message.codec';
 
 export interface RedisBroadcasterOptions {
   /** An existing ioredis client to publish with; it is never disconnected by us. */
@@ -10,8 +11,6 @@ export interface RedisBroadcasterOptions {
   /** Pub/sub channel. Default `jwt-revocation:invalidate`. */
   channel?: string;
 }
-
-const MAX_MESSAGE_LENGTH = 64 * 1024;
 
 /**
  * Tells every instance to drop revoked state from its cache, over Redis pub/sub. While the
@@ -60,7 +59,7 @@ export class RedisRevocationBroadcaster implements RevocationBroadcaster {
     });
     subscriber.on('message', (channel: string, raw: string) => {
       if (channel !== this.channel) return;
-      const message = parseMessage(raw);
+      const message = decodeInvalidation(raw);
       if (message) listener.onInvalidate(message);
     });
     // Not fatal: isConnected() stays false until it is up, and the module warns.
@@ -71,7 +70,7 @@ export class RedisRevocationBroadcaster implements RevocationBroadcaster {
   }
 
   async publish(message: InvalidationMessage): Promise<void> {
-    await this.publisher.publish(this.channel, JSON.stringify(message));
+    await this.publisher.publish(this.channel, encodeInvalidation(message));
   }
 
   isConnected(): boolean {
@@ -90,22 +89,4 @@ function createClient(connection: RedisOptions | string): Redis {
   const client = typeof connection === 'string' ? new Redis(connection, { lazyConnect: false }) : new Redis(connection);
   client.on('error', () => undefined);
   return client;
-}
-
-function parseMessage(raw: string): InvalidationMessage | undefined {
-  if (raw.length > MAX_MESSAGE_LENGTH) return undefined;
-  try {
-    const value = JSON.parse(raw) as { kind?: unknown; userId?: unknown; sessionIds?: unknown[]; revokedBefore?: unknown; sentAt?: unknown };
-    const sentAt = Number.isFinite(value.sentAt) ? { sentAt: value.sentAt as number } : {};
-    if (value.kind === 'user' && typeof value.userId === 'string') return { kind: 'user', userId: value.userId, ...sentAt };
-    if (value.kind === 'sessions' && Array.isArray(value.sessionIds) && value.sessionIds.every((id) => typeof id === 'string')) {
-      return { kind: 'sessions', sessionIds: value.sessionIds, ...sentAt };
-    }
-    if (value.kind === 'everyone' && Number.isSafeInteger(value.revokedBefore) && (value.revokedBefore as number) >= 0) {
-      return { kind: 'everyone', revokedBefore: value.revokedBefore as number, ...sentAt };
-    }
-  } catch {
-    // not ours
-  }
-  return undefined;
 }
