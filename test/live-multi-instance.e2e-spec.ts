@@ -4,6 +4,7 @@ import type { HttpAdapterName } from './support/databases';
 import { postgresDatabase, testRedisUrl } from './support/databases';
 import { connectSocket, within, type LiveSocketClient } from './support/live-clients';
 import { bearer, login, registerAndLogin, startApp, type LoggedIn, type TestApp } from './support/test-app';
+import { TcpProxy } from './support/tcp-proxy';
 
 const redisUrl = testRedisUrl();
 const postgres = postgresDatabase();
@@ -20,22 +21,23 @@ describeWithServices.each(adapters)('the demo gateway on two instances sharing P
   let b: TestApp;
   let urlB: string;
   let drop: () => Promise<void>;
+  let redisProxy: TcpProxy;
   const open: LiveSocketClient[] = [];
 
   beforeAll(async () => {
     const created = await postgres!.create();
     drop = created.drop;
     const channel = `jwt-revocation:test-live:${process.pid}:${Date.now()}`;
-    const instance = async () => {
-      const app = await startApp(created.url, {
-        httpAdapter,
-        revocationOptions: { broadcaster: new RedisRevocationBroadcaster({ connection: redisUrl!, channel }), sessions: { reuseGraceMs: 0, maxPerUser: 3 } },
-      });
+    const redis = new URL(redisUrl!);
+    redisProxy = await new TcpProxy(redis.hostname, Number(redis.port || 6379)).start();
+    const instance = async (port: number) => {
+      const broadcaster = new RedisRevocationBroadcaster({ connection: { host: redis.hostname, port, maxRetriesPerRequest: 2 }, channel });
+      const app = await startApp(created.url, { httpAdapter, revocationOptions: { broadcaster, sessions: { reuseGraceMs: 0, maxPerUser: 3 } } });
       await app.app.listen(0, '127.0.0.1');
       return app;
     };
-    a = await instance();
-    b = await instance();
+    a = await instance(Number(redis.port || 6379));
+    b = await instance(redisProxy.port); // B hears broadcasts through a proxy the test can cut
     urlB = (await b.app.getUrl()).replace('[::1]', '127.0.0.1');
   });
 
@@ -46,6 +48,7 @@ describeWithServices.each(adapters)('the demo gateway on two instances sharing P
   afterAll(async () => {
     await a?.close();
     await b?.close();
+    await redisProxy?.stop();
     await drop?.();
   });
 
@@ -127,5 +130,24 @@ describeWithServices.each(adapters)('the demo gateway on two instances sharing P
     await a.app.get(AuthTokenService).logoutEveryone();
     await expectRevoked(first, 'everyone-revoked');
     await expectRevoked(second, 'everyone-revoked');
+  });
+
+  it('a revocation B missed while its broadcast connection was cut ends the socket once B reconnects', async () => {
+    const user = await registerAndLogin(a);
+    const kept = await registerAndLogin(a);
+    const client = await onB(user.accessToken);
+    const bystander = await onB(kept.accessToken);
+    redisProxy.cut();
+    try {
+      await a.http().post('/auth/logout-all').set(bearer(user.accessToken)).expect(204);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(client.seen).toEqual([]); // no message could reach B
+    } finally {
+      redisProxy.restore();
+    }
+    // B resyncs on reconnect and checks every open connection against the store (the version first).
+    await within(client.disconnected, 15_000, 'disconnect after the reconnect');
+    expect(client.seen).toEqual(['revoked:tokens-revoked', 'disconnect:io server disconnect']);
+    expect(bystander.socket.connected).toBe(true);
   });
 });

@@ -111,6 +111,18 @@ describe('LiveConnectionRegistry', () => {
     expect(registry.size).toBe(0);
   });
 
+  it('after a resync (invalidations may have been missed), checks every connection against the store', async () => {
+    checker.current.set('alice', 1);
+    checker.current.set('bob', 0);
+    open('outdated', user('alice', undefined, { tokenVersion: 0 }));
+    open('current', user('alice', undefined, { tokenVersion: 1 }));
+    open('bob', user('bob', undefined));
+    listeners.notifyResync();
+    await settle();
+    expect(closed).toEqual([['outdated', 'tokens-revoked']]);
+    expect(registry.size).toBe(2);
+  });
+
   describe('expiry', () => {
     beforeEach(() => jest.useFakeTimers({ now: 1_800_000_000_000 }));
     afterEach(() => jest.useRealTimers());

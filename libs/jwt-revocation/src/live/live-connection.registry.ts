@@ -32,7 +32,12 @@ export class LiveConnectionRegistry implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.stopListening = this.listeners.add((message) => this.onInvalidation(message));
+    const stopInvalidations = this.listeners.add((message) => this.onInvalidation(message));
+    const stopResyncs = this.listeners.onResync(() => void this.recheckAll());
+    this.stopListening = () => {
+      stopInvalidations();
+      stopResyncs();
+    };
   }
 
   onModuleDestroy(): void {
@@ -106,6 +111,36 @@ export class LiveConnectionRegistry implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /**
+   * Invalidations may have been missed while the broadcaster was away: every open connection is
+   * checked against the store (strict), a few at a time, and closed if its token no longer holds.
+   */
+  private async recheckAll(): Promise<void> {
+    const queue = [...this.byUser.values()].flatMap((entries) => [...entries]);
+    const worker = async () => {
+      for (let entry = queue.pop(); entry !== undefined; entry = queue.pop()) {
+        if (entry.open) await this.recheck(entry);
+      }
+    };
+    await Promise.all(Array.from({ length: RECHECK_CONCURRENCY }, worker));
+  }
+
+  private async recheck(entry: Entry): Promise<void> {
+    const { id, tokenVersion, sessionId, issuedAt } = entry.user;
+    const checks: Array<[LiveCloseReason, () => Promise<void>]> = [
+      ['tokens-revoked', () => this.checker.assertCurrent(id, tokenVersion, undefined, true, issuedAt)],
+      ['session-revoked', () => this.checker.assertCurrent(id, tokenVersion, sessionId, true)],
+    ];
+    for (const [reason, check] of checks) {
+      if (reason === 'session-revoked' && sessionId === undefined) return;
+      try {
+        await check();
+      } catch (error) {
+        return this.close(entry, error instanceof InvalidTokenException ? reason : 'unverifiable');
+      }
+    }
+  }
+
   private closeAll(entries: Set<Entry> | undefined, reason: LiveCloseReason): void {
     if (entries) for (const entry of [...entries]) this.close(entry, reason);
   }
@@ -133,6 +168,9 @@ export class LiveConnectionRegistry implements OnModuleInit, OnModuleDestroy {
     );
   }
 }
+
+/** Store reads in flight at once while every connection is checked again after a resync. */
+const RECHECK_CONCURRENCY = 8;
 
 /** One registered connection; the registry owns its indexes, the transport owns `closeConnection`. */
 class Entry implements LiveConnection {

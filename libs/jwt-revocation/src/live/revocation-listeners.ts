@@ -12,6 +12,7 @@ export type RevocationListener = (message: InvalidationMessage) => void;
 @Injectable()
 export class RevocationListeners {
   private readonly listeners = new Set<RevocationListener>();
+  private readonly resyncListeners = new Set<() => void>();
 
   /** Adds a listener; call the returned function to remove it. */
   add(listener: RevocationListener): () => void {
@@ -19,13 +20,25 @@ export class RevocationListeners {
     return () => this.listeners.delete(listener);
   }
 
+  /** Called when invalidations may have been missed (the broadcaster reconnected); returns the remover. */
+  onResync(listener: () => void): () => void {
+    this.resyncListeners.add(listener);
+    return () => this.resyncListeners.delete(listener);
+  }
+
   notify(message: InvalidationMessage): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(message);
-      } catch {
-        // A listener's failure is its own; the revocation itself is already applied.
-      }
-    }
+    for (const listener of this.listeners) callSafely(() => listener(message));
+  }
+
+  notifyResync(): void {
+    for (const listener of this.resyncListeners) callSafely(listener);
+  }
+}
+
+function callSafely(call: () => void): void {
+  try {
+    call();
+  } catch {
+    // A listener's failure is its own; the revocation itself is already applied.
   }
 }

@@ -99,6 +99,7 @@ export class RevocationChecker implements OnModuleDestroy {
   clearCache(): void {
     this.cache?.clear();
     this.revokedBefore.markStale();
+    this.listeners?.notifyResync(); // live connections are checked again
   }
 
   private publish(message: InvalidationMessage): Promise<boolean> {
