@@ -7,6 +7,7 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import {
+  Auth,
   AuthTokenService,
   CurrentUser,
   GRAPHQL_WS_REVOKED_CLOSE_CODE,
@@ -14,7 +15,7 @@ import {
   LiveConnectionRegistry,
   Public,
 } from 'nestjs-jwt-revocation';
-import { JwtRevocationTestingModule } from 'nestjs-jwt-revocation/testing';
+import { InMemoryTokenVersionStore, JwtRevocationTestingModule } from 'nestjs-jwt-revocation/testing';
 import { within } from './support/live-clients';
 import { waitUntil } from './support/tcp-proxy';
 
@@ -39,6 +40,22 @@ class TicksResolver {
   @Subscription(() => String)
   ticks(@CurrentUser('id') id: string): AsyncGenerator<{ ticks: string }> {
     return ticksFor(id);
+  }
+
+  /** Strict: the guard reads the store at this subscribe, whatever the connection's check found. */
+  @Auth({ strict: true })
+  @Subscription(() => String, { resolve: (payload: { ticks: string }) => payload.ticks })
+  strictTicks(@CurrentUser('id') id: string): AsyncGenerator<{ ticks: string }> {
+    return ticksFor(id);
+  }
+}
+
+/** A version store whose reads can be made to fail, as a database outage would. */
+class FlakyVersionStore extends InMemoryTokenVersionStore {
+  down = false;
+  override async getVersion(userId: string): Promise<number | null> {
+    if (this.down) throw new Error('connection refused');
+    return super.getVersion(userId);
   }
 }
 
@@ -168,6 +185,41 @@ describe.each(adapters)('GraphQL subscriptions over graphql-ws, over $name', (ad
     await waitUntil(async () => everyone.values.length > 0, CLOSE_BOUND_MS);
     await tokens.logoutEveryone();
     await expect(within(everyone.closed, CLOSE_BOUND_MS, 'close')).resolves.toMatchObject({ code: 4403, reason: 'everyone-revoked' });
+  });
+
+  it('verifies the token again at each subscribe, on a connection that stays open', async () => {
+    const flaky = new FlakyVersionStore();
+    flaky.addUser('alice');
+    const { created, ws } = await listen(appWith({ tokenVersionStore: flaky }));
+    try {
+      const subscriber = subscribe(ws, { token: (await created.get(AuthTokenService).login('alice')).accessToken });
+      await waitUntil(async () => subscriber.values.length > 0, CLOSE_BOUND_MS);
+      const strict = (into: unknown[]) =>
+        new Promise<void>((resolve) =>
+          subscriber.client.subscribe<{ strictTicks: string }>(
+            { query: 'subscription { strictTicks }' },
+            {
+              next: (result) => into.push(result.data?.strictTicks ?? result.errors),
+              error: (error) => (into.push(error), resolve()),
+              complete: () => resolve(),
+            },
+          ),
+        );
+      flaky.down = true;
+      const refused: unknown[] = [];
+      await within(strict(refused), CLOSE_BOUND_MS, 'refused subscribe');
+      expect(JSON.stringify(refused)).toContain('Cannot confirm the token is still valid');
+      flaky.down = false;
+      const served: unknown[] = [];
+      void strict(served);
+      await waitUntil(async () => served.length > 0, CLOSE_BOUND_MS);
+      expect(served[0]).toBe('alice:0');
+      const seen = subscriber.values.length;
+      await waitUntil(async () => subscriber.values.length > seen, CLOSE_BOUND_MS); // the first subscription never stopped
+      await subscriber.client.dispose();
+    } finally {
+      await created.close();
+    }
   });
 
   it('forgets a connection the client closed', async () => {
