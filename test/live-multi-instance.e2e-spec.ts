@@ -145,9 +145,9 @@ describeWithServices.each(adapters)('the demo gateway on two instances sharing P
     } finally {
       redisProxy.restore();
     }
-    // B resyncs on reconnect and checks every open connection against the store (the version first).
+    // B resyncs on reconnect and checks every open connection against the store.
     await within(client.disconnected, 15_000, 'disconnect after the reconnect');
-    expect(client.seen).toEqual(['revoked:tokens-revoked', 'disconnect:io server disconnect']);
+    expect(client.seen).toEqual(['revoked:session-revoked', 'disconnect:io server disconnect']);
     expect(bystander.socket.connected).toBe(true);
   });
 });

@@ -7,7 +7,7 @@
  * - `everyone-revoked`: `logoutEveryone()`.
  * - `expired`: the token expired and the client did not re-authenticate on the connection.
  * - `unverifiable`: a revocation arrived and the store could not confirm the token is still current (fail closed).
- * After a broadcaster reconnect every connection is checked against the store: `tokens-revoked` when
- * the version or the everyone-out cutoff moved, else `session-revoked`.
+ * After a broadcaster reconnect every connection is checked against the store, with the same reasons
+ * (a missed everyone-out reads `tokens-revoked`).
  */
 export type LiveCloseReason = 'session-revoked' | 'tokens-revoked' | 'everyone-revoked' | 'expired' | 'unverifiable';

@@ -2,6 +2,7 @@ import type { AuthenticatedUser } from '../access-tokens/authenticated-user';
 import type { InvalidationMessage } from '../broadcast/revocation-broadcaster.interface';
 import { InvalidTokenException, RevocationUnavailableException } from '../errors/bearer-auth.exceptions';
 import type { RevocationChecker } from '../revocation/revocation-checker';
+import type { SessionStore } from '../sessions/session-store.interface';
 import type { LiveCloseReason } from './live-close-reason';
 import { LiveConnectionRegistry } from './live-connection.registry';
 import { RevocationListeners } from './revocation-listeners';
@@ -80,6 +81,24 @@ describe('LiveConnectionRegistry', () => {
     ]);
     expect(checker.reads).toBe(2); // one read per distinct version, not per connection
     expect(registry.countOf('alice')).toBe(1);
+  });
+
+  it('says session-revoked for an outdated token whose session the store shows ended, whichever invalidation came first', async () => {
+    registry.onModuleDestroy();
+    const ended = new Set(['s-ended']);
+    const sessions = { find: async (id: string) => ({ id, revokedAt: ended.has(id) ? 1 : null }) } as unknown as SessionStore;
+    registry = new LiveConnectionRegistry(listeners, checker as unknown as RevocationChecker, sessions);
+    registry.onModuleInit();
+    checker.current.set('alice', 1);
+    open('ended', user('alice', 's-ended'));
+    open('kept', user('alice', 's-kept'));
+    revoke({ kind: 'user', userId: 'alice' });
+    await settle();
+    await settle();
+    expect(closed).toEqual([
+      ['ended', 'session-revoked'],
+      ['kept', 'tokens-revoked'],
+    ]);
   });
 
   it('fails closed when the store cannot confirm a version after a user invalidation', async () => {

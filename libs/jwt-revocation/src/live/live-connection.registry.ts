@@ -1,4 +1,6 @@
-import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { SESSION_STORE } from '../jwt-revocation.constants';
+import type { SessionStore } from '../sessions/session-store.interface';
 import type { AuthenticatedUser } from '../access-tokens/authenticated-user';
 import type { InvalidationMessage } from '../broadcast/revocation-broadcaster.interface';
 import { InvalidTokenException } from '../errors/bearer-auth.exceptions';
@@ -29,6 +31,7 @@ export class LiveConnectionRegistry implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly listeners: RevocationListeners,
     private readonly checker: RevocationChecker,
+    @Optional() @Inject(SESSION_STORE) private readonly sessions?: SessionStore | null,
   ) {}
 
   onModuleInit(): void {
@@ -127,17 +130,16 @@ export class LiveConnectionRegistry implements OnModuleInit, OnModuleDestroy {
 
   private async recheck(entry: Entry): Promise<void> {
     const { id, tokenVersion, sessionId, issuedAt } = entry.user;
-    const checks: Array<[LiveCloseReason, () => Promise<void>]> = [
-      ['tokens-revoked', () => this.checker.assertCurrent(id, tokenVersion, undefined, true, issuedAt)],
-      ['session-revoked', () => this.checker.assertCurrent(id, tokenVersion, sessionId, true)],
-    ];
-    for (const [reason, check] of checks) {
-      if (reason === 'session-revoked' && sessionId === undefined) return;
-      try {
-        await check();
-      } catch (error) {
-        return this.close(entry, error instanceof InvalidTokenException ? reason : 'unverifiable');
-      }
+    try {
+      await this.checker.assertCurrent(id, tokenVersion, undefined, true, issuedAt);
+    } catch (error) {
+      return this.close(entry, error instanceof InvalidTokenException ? await this.outdatedReason(entry) : 'unverifiable');
+    }
+    if (sessionId === undefined) return;
+    try {
+      await this.checker.assertCurrent(id, tokenVersion, sessionId, true);
+    } catch (error) {
+      this.close(entry, error instanceof InvalidTokenException ? 'session-revoked' : 'unverifiable');
     }
   }
 
@@ -156,16 +158,35 @@ export class LiveConnectionRegistry implements OnModuleInit, OnModuleDestroy {
     const versions = new Set([...entries].map((entry) => entry.user.tokenVersion));
     await Promise.all(
       [...versions].map(async (version) => {
-        let reason: LiveCloseReason | undefined;
         try {
           await this.checker.assertCurrent(userId, version, undefined, true);
+          return;
         } catch (error) {
-          reason = error instanceof InvalidTokenException ? 'tokens-revoked' : 'unverifiable';
+          if (!(error instanceof InvalidTokenException)) {
+            for (const entry of [...(this.byUser.get(userId) ?? [])]) if (entry.user.tokenVersion === version) this.close(entry, 'unverifiable');
+            return;
+          }
         }
-        if (reason === undefined) return;
-        for (const entry of [...(this.byUser.get(userId) ?? [])]) if (entry.user.tokenVersion === version) this.close(entry, reason);
+        const outdated = [...(this.byUser.get(userId) ?? [])].filter((entry) => entry.user.tokenVersion === version);
+        await Promise.all(outdated.map(async (entry) => this.close(entry, await this.outdatedReason(entry))));
       }),
     );
+  }
+
+  /**
+   * Why an outdated token's connection closes. Logout-all and a password change raise the version
+   * and end the sessions, stored before either is announced, so the session store says which it
+   * was whatever order the two invalidations arrive in: the same reason on every instance.
+   */
+  private async outdatedReason(entry: Entry): Promise<LiveCloseReason> {
+    const sessionId = entry.user.sessionId;
+    if (sessionId === undefined || !this.sessions) return 'tokens-revoked';
+    try {
+      const session = await this.sessions.find(sessionId);
+      return session === null || session.revokedAt !== null ? 'session-revoked' : 'tokens-revoked';
+    } catch {
+      return 'tokens-revoked'; // closed either way; only the reason is unknown
+    }
   }
 }
 
