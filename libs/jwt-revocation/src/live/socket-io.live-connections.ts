@@ -23,6 +23,7 @@ export interface LiveSocket {
 /** A socket.io Server or Namespace: what a gateway's `afterInit(server)` receives. */
 export interface LiveSocketServer {
   use(middleware: (socket: any, next: (error?: Error) => void) => void): unknown;
+  on(event: 'connection', listener: (socket: any) => void): unknown;
 }
 
 /** What a refused client reads from `connect_error`: `error.message` and `error.data` (`{ status, error, message }`). */
@@ -46,7 +47,10 @@ export class SocketIoLiveConnections {
     private readonly registry: LiveConnectionRegistry,
   ) {}
 
-  /** Installs the handshake middleware on a socket.io server or namespace. */
+  /**
+   * Installs the handshake check on a socket.io server or namespace, and tracks each socket from
+   * the moment it is connected (a handshake that passed but never connected leaves nothing behind).
+   */
   bind(server: LiveSocketServer): void {
     server.use((socket: LiveSocket, next) => {
       this.authenticate(socket).then(
@@ -54,13 +58,21 @@ export class SocketIoLiveConnections {
         (error: unknown) => next(refusal(error)),
       );
     });
+    server.on('connection', (socket: LiveSocket) => {
+      if (socket.handshake.user !== undefined) this.track(socket);
+    });
   }
 
-  /** Verifies the handshake token and tracks the socket until it disconnects or is revoked. */
+  /** Verifies the handshake token; the user is what `@CurrentUser()` reads until a message's guard check replaces it. */
   async authenticate(socket: LiveSocket): Promise<AuthenticatedUser> {
     const user = await this.verifier.verify(extractBearerToken(socket.handshake));
     socket.handshake.user = user;
-    const connection = this.registry.register(user, (reason: LiveCloseReason) => {
+    return user;
+  }
+
+  /** Closes the socket, with `revoked` first, when its user or session is revoked or its token expires. */
+  track(socket: LiveSocket): void {
+    const connection = this.registry.register(socket.handshake.user as AuthenticatedUser, (reason: LiveCloseReason) => {
       socket.emit(SOCKET_REVOKED_EVENT, { reason });
       socket.disconnect(true);
     });
@@ -74,7 +86,6 @@ export class SocketIoLiveConnections {
         })
         .catch((error: unknown) => reply({ ok: false, ...refusal(error).data }));
     });
-    return user;
   }
 
   /** A fresh token for the same user replaces the handshake's, so the guard checks later messages against it. */
