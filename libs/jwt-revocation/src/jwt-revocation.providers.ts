@@ -23,6 +23,7 @@ import { JwksService } from './keys/jwks.service';
 import { TELEMETRY_EXPORTS, TELEMETRY_PROVIDERS } from './telemetry/telemetry.providers';
 import { RefreshCookieService } from './cookies/refresh-cookie.service';
 import { TokenResponseInterceptor } from './responses/token-response.interceptor';
+import { InvalidationChannel } from './broadcast/invalidation-channel';
 
 /** The options, resolved once; the stores and the broadcaster come out of them under their tokens. */
 const optionProviders: Provider[] = [
@@ -35,6 +36,8 @@ const optionProviders: Provider[] = [
   // null when sessions are off, so an app injecting it can tell.
   { provide: SESSION_STORE, useFactory: (options: ResolvedOptions) => (options.sessions ? options.sessions.store : null), inject: [RESOLVED_OPTIONS] },
   { provide: REVOCATION_BROADCASTER, useFactory: (options: ResolvedOptions) => options.broadcaster, inject: [RESOLVED_OPTIONS] },
+  // Heartbeats, sequence numbers and trust over the configured transport.
+  { provide: InvalidationChannel, useFactory: (options: ResolvedOptions) => InvalidationChannel.fromOptions(options), inject: [RESOLVED_OPTIONS] },
   // The @nestjs/jwt service access tokens are signed with: an app injects it to sign its own tokens with the same keys.
   { provide: JwtService, useFactory: (options: ResolvedOptions) => options.keyRing.jwtService, inject: [RESOLVED_OPTIONS] },
 ];

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
-import { REVOCATION_BROADCASTER, RESOLVED_OPTIONS, SESSION_STORE, TOKEN_VERSION_STORE } from '../jwt-revocation.constants';
+import { RESOLVED_OPTIONS, SESSION_STORE, TOKEN_VERSION_STORE } from '../jwt-revocation.constants';
 import type { ResolvedOptions } from '../options/resolved-options';
 import type { TokenVersionStore } from './token-version-store.interface';
 import type { SessionStore } from '../sessions/session-store.interface';
-import type { InvalidationMessage, RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
+import type { InvalidationMessage } from '../broadcast/revocation-broadcaster.interface';
+import { InvalidationChannel } from '../broadcast/invalidation-channel';
 import { RevocationCache } from './revocation-cache';
 import type { RevocationMetrics } from '../metrics/revocation-metrics';
 import { RevocationTelemetry } from '../telemetry/revocation-telemetry';
@@ -27,7 +28,7 @@ export class RevocationChecker implements OnModuleDestroy {
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
     @Inject(TOKEN_VERSION_STORE) private readonly versions: TokenVersionStore,
-    @Inject(REVOCATION_BROADCASTER) private readonly broadcaster: RevocationBroadcaster,
+    private readonly channel: InvalidationChannel,
     @Optional() @Inject(SESSION_STORE) private readonly sessions?: SessionStore,
     @Optional() readonly telemetry: RevocationTelemetry = new RevocationTelemetry({ api: null }),
     @Optional() revokedBefore?: RevokedBefore,
@@ -54,11 +55,11 @@ export class RevocationChecker implements OnModuleDestroy {
   /** Throws `InvalidTokenException` when revoked, `RevocationUnavailableException` when unknowable. */
   async assertCurrent(userId: string, version: number, sessionId: string | undefined, strict = false, issuedAt = Infinity): Promise<void> {
     // The everyone-out cutoff is one number in memory, raised by broadcasts; read again when it may be
-    // outdated (older than cache.ttlMs, or while the broadcaster is down).
-    const fresh = !this.broadcaster.isConnected();
-    const cutoff = this.revokedBefore.ifFresh(fresh) ?? (await this.revokedBefore.read(this.metrics));
+    // outdated (older than cache.ttlMs, or while the channel is not trusted).
+    const channelTrusted = this.channel.isTrusted();
+    const cutoff = this.revokedBefore.ifFresh(!channelTrusted) ?? (await this.revokedBefore.read(this.metrics));
     if (issuedAt < cutoff) throw new InvalidTokenException();
-    const trustCache = !strict && this.cache !== undefined && this.broadcaster.isConnected();
+    const trustCache = !strict && this.cache !== undefined && channelTrusted;
     const lookup: CheckLookup = { source: 'cache' };
     try {
       const current = await this.currentVersion(userId, trustCache, lookup);
@@ -79,6 +80,7 @@ export class RevocationChecker implements OnModuleDestroy {
    */
   async invalidate(message: InvalidationMessage): Promise<'sent' | 'pending'> {
     this.forget(message);
+    message = this.channel.stamp(message); // a retry keeps its sequence number
     if (await this.publish(message)) return 'sent';
     this.pending.add(message);
     return 'pending';
@@ -86,6 +88,7 @@ export class RevocationChecker implements OnModuleDestroy {
 
   /** Applies an invalidation that came from another instance. */
   forget(message: InvalidationMessage): void {
+    if (message.kind === 'heartbeat') return;
     if (message.sentAt !== undefined) this.telemetry.invalidationReceived(message.sentAt);
     if (message.kind === 'user') this.cache?.forgetUser(message.userId);
     else if (message.kind === 'sessions') this.cache?.forgetSessions(message.sessionIds);
@@ -99,7 +102,7 @@ export class RevocationChecker implements OnModuleDestroy {
   }
 
   private publish(message: InvalidationMessage): Promise<boolean> {
-    return settlesWithin(() => this.broadcaster.publish({ ...message, sentAt: Date.now() }), this.options.broadcastTimeoutMs);
+    return settlesWithin(() => this.channel.publish({ ...message, sentAt: Date.now() }), this.options.broadcastTimeoutMs);
   }
 
   private async currentVersion(userId: string, trustCache: boolean, lookup: CheckLookup): Promise<number | null> {
