@@ -1,9 +1,10 @@
 import { Redis } from 'ioredis';
-import { AuthTokenService } from 'nestjs-jwt-revocation';
+import { AuthTokenService, InvalidationChannel } from 'nestjs-jwt-revocation';
 import { RedisRevocationBroadcaster } from 'nestjs-jwt-revocation/redis';
 import { postgresDatabase, testRedisUrl } from './support/databases';
 import { bearer, login, registerAndLogin, startApp, type TestApp } from './support/test-app';
 import { TcpProxy, waitUntil } from './support/tcp-proxy';
+import { CapturingLogger } from './support/log-capture';
 
 const redisUrl = testRedisUrl();
 const postgres = postgresDatabase();
@@ -12,6 +13,8 @@ if (!redisUrl || !postgres) console.warn('multi-instance suite skipped: set TEST
 
 /** Generous bound for the test; the benchmark reports the real propagation figure. */
 const PROPAGATION_BOUND_MS = 1000;
+/** What the design guarantees on a silent link: trust lost 2 s (heartbeatDeadlineMs) after the last echo. */
+const SILENT_LINK_BOUND_MS = 3000;
 
 describeWithServices('two instances sharing PostgreSQL and Redis', () => {
   let a: TestApp;
@@ -21,6 +24,7 @@ describeWithServices('two instances sharing PostgreSQL and Redis', () => {
   let dbProxy: TcpProxy;
   let redisProxy: TcpProxy;
   let admin: Redis;
+  let bLogs: CapturingLogger;
 
   beforeAll(async () => {
     const created = await postgres!.create();
@@ -35,7 +39,9 @@ describeWithServices('two instances sharing PostgreSQL and Redis', () => {
     const broadcaster = (port: number, name: string) =>
       new RedisRevocationBroadcaster({ connection: { host: redis.hostname, port, connectionName: name, maxRetriesPerRequest: 2 }, channel });
     a = await startApp(databaseUrl, { revocationOptions: { broadcaster: broadcaster(Number(redis.port || 6379), `jwtrev-a-${process.pid}`) } });
-    b = await startApp(viaProxy(pg, dbProxy.port), { revocationOptions: { broadcaster: broadcaster(redisProxy.port, `jwtrev-b-${process.pid}`) } });
+    // Created last, so Nest's shared logger is B's capture (A's link stays healthy and says nothing).
+    bLogs = new CapturingLogger();
+    b = await startApp(viaProxy(pg, dbProxy.port), { revocationOptions: { broadcaster: broadcaster(redisProxy.port, `jwtrev-b-${process.pid}`) } }, bLogs);
     admin = new Redis(redisUrl!);
   });
 
@@ -129,6 +135,41 @@ describeWithServices('two instances sharing PostgreSQL and Redis', () => {
     }, 10_000, 50);
     await meOn(b, user.accessToken).expect(401);
     await meOn(b, other.accessToken).expect(200);
+  });
+
+  it('with its Redis link black-holed, B refuses a token revoked on A within 3 s, logs that it stopped trusting, and trusts again once the link is back', async () => {
+    const user = await registerAndLogin(a);
+    const other = await registerAndLogin(a);
+    await warmOn(b, user.accessToken);
+    await warmOn(b, other.accessToken);
+    const channelOfB = b.app.get(InvalidationChannel);
+    const untrustedLines = () => bLogs.lines.filter((line) => line.includes(`not trusted on instance ${channelOfB.instanceId}`));
+    const alreadyLogged = untrustedLines().length;
+    redisProxy.blackHole();
+    try {
+      await a.http().post('/auth/logout-all').set(bearer(user.accessToken)).expect(204);
+      const revokedAt = Date.now();
+      // B's connection still looks up: only the missing heartbeat echo can tell it.
+      const delay = await waitUntil(refusedOn(b, user.accessToken), SILENT_LINK_BOUND_MS + 2000, 20);
+      expect(Date.now() - revokedAt).toBeLessThanOrEqual(SILENT_LINK_BOUND_MS);
+      expect(delay).toBeLessThanOrEqual(SILENT_LINK_BOUND_MS);
+      await meOn(b, other.accessToken).expect(200); // read from the store: valid tokens keep working
+      expect(channelOfB.isTrusted()).toBe(false);
+      expect(channelOfB.reason).toMatch(/heartbeat not echoed within \d+ ms/);
+      expect(untrustedLines()).toHaveLength(alreadyLogged + 1);
+    } finally {
+      redisProxy.restore();
+    }
+    await waitUntil(async () => channelOfB.isTrusted(), 15_000, 50);
+    expect(bLogs.lines.some((line) => line.includes(`trusted again on instance ${channelOfB.instanceId}`))).toBe(true);
+    expect(untrustedLines()).toHaveLength(alreadyLogged + 1); // once per loss, not once per request
+    const hitsBefore = b.app.get(AuthTokenService).metrics().cacheHits;
+    await warmOn(b, other.accessToken);
+    expect(b.app.get(AuthTokenService).metrics().cacheHits).toBeGreaterThan(hitsBefore);
+    await meOn(b, user.accessToken).expect(401);
+    // Propagation is back too.
+    await a.http().post('/auth/logout').set(bearer(other.accessToken)).expect(204);
+    await waitUntil(refusedOn(b, other.accessToken), PROPAGATION_BOUND_MS);
   });
 
   it("a CLIENT KILL of B's subscription never lets a revoked token through and refuses no valid one after recovery", async () => {

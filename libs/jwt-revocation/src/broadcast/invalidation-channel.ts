@@ -162,10 +162,10 @@ export class InvalidationChannel implements InvalidationChannelStatus {
     if (!trusted) {
       if (this.stopped) return;
       this.announced = true;
-      this.logger.warn(`Revocation channel not trusted (${this.reason}): checking every token against the source of truth until it is`);
+      this.logger.warn(`Revocation channel not trusted on instance ${this.instanceId} (${this.reason}): checking every token against the source of truth until it is`);
     } else if (this.announced) {
       this.announced = false;
-      this.logger.log('Revocation channel trusted again: cache flushed, caching resumed');
+      this.logger.log(`Revocation channel trusted again on instance ${this.instanceId}: cache flushed, caching resumed`);
     }
   }
 
