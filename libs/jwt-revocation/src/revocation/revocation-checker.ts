@@ -12,6 +12,8 @@ import type { CheckSource, StoreReadTarget } from '../telemetry/telemetry-names'
 import { settlesWithin } from '../broadcast/settles-within';
 import { PendingInvalidations } from '../broadcast/pending-invalidations';
 import { RevokedBefore } from './revoked-before';
+import { CoalescedReads } from './coalesced-reads';
+import { withinStoreTimeout } from '../errors/store-call';
 
 import { InvalidTokenException, RevocationUnavailableException } from '../errors/bearer-auth.exceptions';
 
@@ -24,6 +26,8 @@ export class RevocationChecker implements OnModuleDestroy {
   private readonly cache: RevocationCache | undefined;
   private readonly pending: PendingInvalidations;
   private readonly revokedBefore: RevokedBefore;
+  /** Concurrent misses of one key share one store read (only while the cache is trusted). */
+  private readonly reads = new CoalescedReads();
 
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
@@ -116,7 +120,8 @@ export class RevocationChecker implements OnModuleDestroy {
     this.telemetry.cacheMiss();
     lookup.source = 'store';
     const epoch = this.cache?.currentEpoch() ?? 0;
-    const version = await this.read('version', () => this.versions.getVersion(userId));
+    const query = () => this.read('version', () => this.versions.getVersion(userId));
+    const version = trustCache ? await this.reads.run(`u:${userId}`, epoch, query) : await query();
     if (trustCache) this.cache!.setVersion(userId, version, epoch);
     return version;
   }
@@ -134,7 +139,8 @@ export class RevocationChecker implements OnModuleDestroy {
     this.telemetry.cacheMiss();
     lookup.source = 'store';
     const epoch = this.cache?.currentEpoch() ?? 0;
-    const session = await this.read('session', () => this.sessions!.find(sessionId));
+    const query = () => this.read('session', () => this.sessions!.find(sessionId));
+    const session = trustCache ? await this.reads.run(`s:${sessionId}`, epoch, query) : await query();
     // An ended session (revoked, or past its absolute or idle expiry) ends its access tokens.
     const endsAt = session === null ? 0 : Math.min(session.expiresAt, session.idleExpiresAt);
     const owner = session !== null && session.revokedAt === null && now < endsAt ? session.userId : null;
@@ -145,7 +151,7 @@ export class RevocationChecker implements OnModuleDestroy {
 
   private async read<T>(target: StoreReadTarget, query: () => Promise<T>): Promise<T> {
     try {
-      return await this.telemetry.readStore(target, query);
+      return await this.telemetry.readStore(target, () => withinStoreTimeout(query, this.options.storeTimeoutMs));
     } catch {
       throw new RevocationUnavailableException(this.options.retryAfterSeconds);
     }
