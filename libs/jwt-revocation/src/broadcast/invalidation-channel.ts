@@ -53,6 +53,11 @@ export class InvalidationChannel implements InvalidationChannelStatus {
   /** Whether a loss of trust was logged (so regaining it is logged once too). */
   private announced = false;
   private stopped = false;
+  /**
+   * When the heartbeat still unsettled was sent (0: none): a silent transport must not pile up one
+   * more every interval, only one per deadline (in case it never settles at all).
+   */
+  private beatPendingSince = 0;
 
   /** The channel over `options.broadcaster`, timed by the heartbeat options (start bounded by `broadcastTimeoutMs`). */
   static fromOptions(options: ResolvedOptions): InvalidationChannel {
@@ -89,7 +94,7 @@ export class InvalidationChannel implements InvalidationChannelStatus {
       this.timing.startTimeoutMs,
     );
     this.timer = setInterval(() => {
-      this.beat();
+      if (this.beatPendingSince === 0 || this.now() - this.beatPendingSince > this.timing.heartbeatDeadlineMs) this.beat();
       this.isTrusted(); // notices a silent link even when no request asks
     }, this.timing.heartbeatIntervalMs);
     this.timer.unref();
@@ -204,8 +209,15 @@ export class InvalidationChannel implements InvalidationChannelStatus {
   private beat(): void {
     if (this.stopped || !this.transport.isConnected()) return;
     const heartbeat: InvalidationMessage = { kind: 'heartbeat', from: this.instanceId, seq: this.nextSeq, sentAt: this.now() };
+    const sentAt = heartbeat.sentAt!;
+    this.beatPendingSince = sentAt;
     // Failures need no handling: no echo means no trust.
-    void settlesWithin(() => this.transport.publish(heartbeat), this.timing.heartbeatDeadlineMs);
+    Promise.resolve()
+      .then(() => this.transport.publish(heartbeat))
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.beatPendingSince === sentAt) this.beatPendingSince = 0;
+      });
   }
 
   private async untilTrusted(timeoutMs: number): Promise<void> {
