@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { AuthTokenService, InvalidationChannel } from 'nestjs-jwt-revocation';
+import { AuthTokenService, InvalidationChannel, RevocationChecker } from 'nestjs-jwt-revocation';
 import { RedisRevocationBroadcaster } from 'nestjs-jwt-revocation/redis';
 import { postgresDatabase, testRedisUrl } from './support/databases';
 import { bearer, login, registerAndLogin, startApp, type TestApp } from './support/test-app';
@@ -111,6 +111,18 @@ describeWithServices('two instances sharing PostgreSQL and Redis', () => {
     const before = b.app.get(AuthTokenService).metrics().storeReads;
     for (let i = 0; i < 50; i++) await meOn(b, user.accessToken).expect(200);
     expect(b.app.get(AuthTokenService).metrics().storeReads - before).toBe(0);
+  });
+
+  it('after a flush, 100 concurrent requests over 10 users cost one version and one session read per user (coalesced), not one per request', async () => {
+    const users = await Promise.all(Array.from({ length: 10 }, () => registerAndLogin(a)));
+    for (const user of users) await warmOn(b, user.accessToken);
+    b.app.get(RevocationChecker).clearCache(); // what a resync or a reconnect does
+    const before = b.app.get(AuthTokenService).metrics().storeReads;
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => meOn(b, users[i % 10].accessToken)));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(100).fill(200));
+    const reads = b.app.get(AuthTokenService).metrics().storeReads - before;
+    // 10 versions + 10 sessions + the everyone-out cutoff, read once after the flush.
+    expect(reads).toBeLessThanOrEqual(21);
   });
 
   it('with its Redis connection cut, B reads the source of truth: a revocation on A is refused at once', async () => {
