@@ -24,6 +24,7 @@ import { TELEMETRY_EXPORTS, TELEMETRY_PROVIDERS } from './telemetry/telemetry.pr
 import { RefreshCookieService } from './cookies/refresh-cookie.service';
 import { TokenResponseInterceptor } from './responses/token-response.interceptor';
 import { InvalidationChannel } from './broadcast/invalidation-channel';
+import { AuthHeadersInterceptor } from './errors/auth-headers.interceptor';
 
 /** The options, resolved once; the stores and the broadcaster come out of them under their tokens. */
 const optionProviders: Provider[] = [
@@ -62,6 +63,8 @@ export const JWT_REVOCATION_PROVIDERS: Provider[] = [
   RefreshCookieService,
   // Every response that hands out a token is marked no-store (RFC 6749 §5.1).
   { provide: APP_INTERCEPTOR, useClass: TokenResponseInterceptor },
+  // A 503 or 401 thrown by a handler keeps its Retry-After / WWW-Authenticate under any exception filter.
+  { provide: APP_INTERCEPTOR, useClass: AuthHeadersInterceptor },
 ];
 
 /** What an app can inject from the module. */
