@@ -1,4 +1,4 @@
-import { testDatabases } from './support/databases';
+import { testMatrix } from './support/databases';
 import { bearer, login, registerAndLogin, startApp, type LoggedIn, type TestApp } from './support/test-app';
 import { TcpProxy, waitUntil } from './support/tcp-proxy';
 
@@ -6,25 +6,25 @@ import { TcpProxy, waitUntil } from './support/tcp-proxy';
 const ANSWER_BOUND_MS = 10_000;
 const PASSWORD = 'correct horse battery';
 
-const servers = testDatabases().filter((database) => database.name !== 'sqlite');
-const describeServers = servers.length > 0 ? describe.each(servers.map((database) => [database.name, database] as const)) : describe.skip.each([['none', undefined]]);
+const servers = testMatrix().filter((row) => row.database.name !== 'sqlite');
+const describeServers = servers.length > 0 ? describe.each(servers.map((row) => [row.label, row] as const)) : describe.skip.each([['none', undefined]]);
 if (servers.length === 0) console.warn('database-outage suite skipped: set TEST_POSTGRES_URL and TEST_MARIADB_URL (CI=true requires them)');
 
 // The demo on a database reached through a proxy the test controls. Whether the link is reset
 // (connections refused) or black-holed (open, silent), the revocation state cannot be known: every
 // request answers 503 with Retry-After, within the bound, and all works again once the link is back.
-describeServers('the database unreachable (%s)', (_name, database) => {
+describeServers('the database unreachable (%s)', (_label, row) => {
   let proxy: TcpProxy;
   let t: TestApp;
   let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    const created = await database!.create();
+    const created = await row!.database.create();
     drop = created.drop;
     const url = new URL(created.url);
     proxy = await new TcpProxy(url.hostname, Number(url.port)).start();
     url.port = String(proxy.port);
-    t = await startApp(url.toString());
+    t = await startApp(url.toString(), { httpAdapter: row!.adapter });
   });
 
   afterAll(async () => {
