@@ -71,12 +71,13 @@ export class InvalidationChannel implements InvalidationChannelStatus {
   constructor(
     readonly transport: RevocationBroadcaster,
     private readonly timing: ChannelTiming,
-    private readonly now: () => number = Date.now,
+    /** Epoch ms that never goes back (a wall-clock step must not stretch the deadline). */
+    private readonly now: () => number = () => performance.timeOrigin + performance.now(),
   ) {
     this.local = transport instanceof LocalRevocationBroadcaster;
     this.trusted = this.local;
     this.untrustedBy = this.local ? undefined : 'not started';
-    this.changedAt = now();
+    this.changedAt = Date.now(); // wall clock: `since` is shown as a date
   }
 
   /** Starts the transport and the heartbeats; resolves once trusted or after `startTimeoutMs` (it keeps trying). */
@@ -160,7 +161,7 @@ export class InvalidationChannel implements InvalidationChannelStatus {
   private change(trusted: boolean, reason: Untrusted | undefined): void {
     this.trusted = trusted;
     this.untrustedBy = reason;
-    this.changedAt = this.now();
+    this.changedAt = Date.now();
     // Either way the cache may hold what a missed message would have dropped, and a read that
     // started before this instant must not be cached after it.
     this.listener?.onResync();
