@@ -87,6 +87,19 @@ describeServers('the database unreachable (%s)', (_label, row) => {
     await expectAllWorkAgain();
   }, 90_000);
 
+  it('stalled (a slow database: nothing moves, then everything is delivered): 503 with Retry-After within 10 s, and the same connections work after', async () => {
+    const user = await freshUser();
+    const other = await freshUser();
+    const requests = await requestsDuringOutage(user, other);
+    proxy.freeze();
+    try {
+      await expectAllRefusedInTime(requests);
+    } finally {
+      proxy.restore(); // nothing is reset: the pool must recover on its own
+    }
+    await expectAllWorkAgain();
+  }, 90_000);
+
   it('reset (connections refused): every request answers 503 with Retry-After, not 500, and all works again after', async () => {
     const user = await freshUser();
     const other = await freshUser();
