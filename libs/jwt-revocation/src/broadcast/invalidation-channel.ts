@@ -69,7 +69,7 @@ export class InvalidationChannel implements InvalidationChannelStatus {
   }
 
   constructor(
-    readonly transport: RevocationBroadcaster,
+    private readonly transport: RevocationBroadcaster,
     private readonly timing: ChannelTiming,
     /** Epoch ms that never goes back (a wall-clock step must not stretch the deadline). */
     private readonly now: () => number = () => performance.timeOrigin + performance.now(),
