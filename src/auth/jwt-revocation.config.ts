@@ -7,6 +7,7 @@ import { User } from '../users/user.entity';
 import { UsersModule } from '../users/users.module';
 import { UsersService } from '../users/users.service';
 import { auditRevocation } from './auth-audit.log';
+import { redisConnectionFrom } from './redis-connection';
 
 type JwtRevocationAsyncOptions = Parameters<typeof JwtRevocationModule.forRootAsync>[0];
 
@@ -35,7 +36,7 @@ export const jwtRevocationModuleOptions: JwtRevocationAsyncOptions = {
       // Refresh token in an HttpOnly cookie, scoped to /auth, with the CSRF checks (library defaults).
       ...(app.cookieMode ? { cookies: app.cookieSecure === false ? { secure: false } : true } : {}),
       // Without REDIS_URL the in-process default serves a single instance.
-      ...(app.redisUrl ? { broadcaster: new RedisRevocationBroadcaster({ connection: app.redisUrl }) } : {}),
+      ...(app.redisUrl ? { broadcaster: new RedisRevocationBroadcaster({ connection: redisConnectionFrom(app.redisUrl) }) } : {}),
       ...app.revocationOptions,
     };
   },
