@@ -7,6 +7,7 @@ export type { JwtRevocationModuleExtras } from './jwt-revocation.module-definiti
 export { JWT_REVOCATION_MODULE_OPTIONS } from './jwt-revocation.module-definition';
 export type {
   CacheOptions,
+  VerifiedTokenMemoOptions,
   CsrfTokenOptions,
   JwtKeyOptions,
   JwtRevocationModuleOptions,

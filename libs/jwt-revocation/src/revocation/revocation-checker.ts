@@ -51,6 +51,29 @@ export class RevocationChecker implements OnModuleDestroy {
     return this.cache?.size ?? 0;
   }
 
+  /**
+   * `assertCurrent` without a promise when the cutoff, the version and the session are all in
+   * memory and trusted (the cached path): returns undefined when current, throws when revoked;
+   * otherwise returns `assertCurrent`'s promise.
+   */
+  assertCurrentNow(userId: string, version: number, sessionId: string | undefined, strict = false, issuedAt = Infinity): Promise<void> | undefined {
+    const cache = this.cache;
+    const inMemory = !strict && cache !== undefined && this.broadcaster.isConnected() && (sessionId === undefined || this.sessions !== undefined);
+    const cutoff = inMemory ? this.revokedBefore.ifFresh(false) : undefined;
+    const current = cutoff === undefined ? undefined : cache!.getVersion(userId);
+    const owner = current === undefined ? undefined : sessionId === undefined ? userId : cache!.getSessionOwner(sessionId);
+    if (owner === undefined) return this.assertCurrent(userId, version, sessionId, strict, issuedAt);
+    if (issuedAt < cutoff!) throw new InvalidTokenException();
+    this.telemetry.cacheHit();
+    if (sessionId !== undefined && current === version) this.telemetry.cacheHit();
+    if (current !== version || owner !== userId) {
+      this.telemetry.check('refused', 'cache');
+      throw new InvalidTokenException();
+    }
+    this.telemetry.check('accepted', 'cache');
+    return undefined;
+  }
+
   /** Throws `InvalidTokenException` when revoked, `RevocationUnavailableException` when unknowable. */
   async assertCurrent(userId: string, version: number, sessionId: string | undefined, strict = false, issuedAt = Infinity): Promise<void> {
     // The everyone-out cutoff is one number in memory, raised by broadcasts; read again when it may be
