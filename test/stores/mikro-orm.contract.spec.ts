@@ -32,6 +32,12 @@ for (const database of testDatabases()) {
   });
   runTokenVersionStoreContract(`mikro-orm on ${database.name}`, async () => {
     const { orm, run, close } = await open(database);
-    return { store: new MikroOrmTokenVersionStore({ em: orm.em }), createUser: () => insertUser(run), missingUserIds: MISSING_INTEGER_IDS, close };
+    return {
+      store: new MikroOrmTokenVersionStore({ em: orm.em }),
+      sessions: new MikroOrmSessionStore({ em: orm.em }),
+      createUser: () => insertUser(run),
+      missingUserIds: MISSING_INTEGER_IDS,
+      close,
+    };
   });
 }

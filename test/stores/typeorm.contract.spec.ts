@@ -44,6 +44,7 @@ for (const database of testDatabases()) {
     const { dataSource, close } = await open(database);
     return {
       store: new TypeOrmTokenVersionStore(dataSource, ContractUser),
+      sessions: new TypeOrmSessionStore(dataSource),
       createUser: () => insertUser((sql) => dataSource.query(sql)),
       missingUserIds: MISSING_INTEGER_IDS,
       close,

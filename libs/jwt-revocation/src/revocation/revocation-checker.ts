@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { REVOCATION_BROADCASTER, RESOLVED_OPTIONS, SESSION_STORE, TOKEN_VERSION_STORE } from '../jwt-revocation.constants';
 import type { ResolvedOptions } from '../options/resolved-options';
-import type { TokenVersionStore } from './token-version-store.interface';
+import type { SessionState, TokenVersionStore, VersionAndSessionReader } from './token-version-store.interface';
 import type { SessionStore } from '../sessions/session-store.interface';
 import type { InvalidationMessage, RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
 import { RevocationCache } from './revocation-cache';
@@ -23,6 +23,8 @@ export class RevocationChecker implements OnModuleDestroy {
   private readonly cache: RevocationCache | undefined;
   private readonly pending: PendingInvalidations;
   private readonly revokedBefore: RevokedBefore;
+  /** The stores' one-statement read of a version and a session, when they offer it. */
+  private readonly readBoth: VersionAndSessionReader | undefined;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
@@ -34,6 +36,7 @@ export class RevocationChecker implements OnModuleDestroy {
   ) {
     this.revokedBefore = revokedBefore ?? new RevokedBefore(options, versions);
     this.cache = options.cache.enabled ? new RevocationCache(options.cache.maxEntries, options.cache.ttlMs) : undefined;
+    this.readBoth = sessions ? versions.readerWithSessions?.(sessions) : undefined;
     this.pending = new PendingInvalidations((message) => this.publish(message), options.cache.ttlMs);
   }
 
@@ -84,9 +87,10 @@ export class RevocationChecker implements OnModuleDestroy {
     const trustCache = !strict && this.cache !== undefined && this.broadcaster.isConnected();
     const lookup: CheckLookup = { source: 'cache' };
     try {
-      const current = await this.currentVersion(userId, trustCache, lookup);
+      const both = sessionId === undefined ? undefined : await this.bothFromStore(userId, sessionId, trustCache, lookup);
+      const current = both ? both.version : await this.currentVersion(userId, trustCache, lookup);
       if (current === null || current !== version) throw new InvalidTokenException();
-      if (sessionId !== undefined && !(await this.sessionLive(userId, sessionId, trustCache, lookup))) {
+      if (sessionId !== undefined && !(both ? both.live : await this.sessionLive(userId, sessionId, trustCache, lookup))) {
         throw new InvalidTokenException();
       }
     } catch (error) {
@@ -155,6 +159,29 @@ export class RevocationChecker implements OnModuleDestroy {
     lookup.source = 'store';
     const epoch = this.cache?.currentEpoch() ?? 0;
     const session = await this.read('session', () => this.sessions!.find(sessionId));
+    return this.rememberSession(userId, sessionId, session, trustCache, epoch, now);
+  }
+
+  /**
+   * Version and session in one store round trip, when the stores offer it and neither is cached;
+   * undefined otherwise (the caller then reads each on its own).
+   */
+  private async bothFromStore(userId: string, sessionId: string, trustCache: boolean, lookup: CheckLookup): Promise<{ version: number | null; live: boolean } | undefined> {
+    if (!this.readBoth) return undefined;
+    if (trustCache && (this.cache!.getVersion(userId) !== undefined || this.cache!.getSessionOwner(sessionId) !== undefined)) return undefined;
+    this.telemetry.cacheMiss();
+    this.telemetry.cacheMiss();
+    lookup.source = 'store';
+    const epoch = this.cache?.currentEpoch() ?? 0;
+    const { version, session } = await this.read('version', () => this.readBoth!(userId, sessionId));
+    if (trustCache) this.cache!.setVersion(userId, version, epoch);
+    // No user row, no session read: nothing is known (or cached) about the session then.
+    if (version === null) return { version, live: false };
+    return { version, live: this.rememberSession(userId, sessionId, session, trustCache, epoch, Date.now()) };
+  }
+
+  /** Whether `session` is live and `userId`'s; cached with its owner when the cache is trusted. */
+  private rememberSession(userId: string, sessionId: string, session: SessionState | null, trustCache: boolean, epoch: number, now: number): boolean {
     // An ended session (revoked, or past its absolute or idle expiry) ends its access tokens.
     const endsAt = session === null ? 0 : Math.min(session.expiresAt, session.idleExpiresAt);
     const owner = session !== null && session.revokedAt === null && now < endsAt ? session.userId : null;

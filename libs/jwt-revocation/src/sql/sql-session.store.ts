@@ -13,6 +13,11 @@ const LIVE = 'revoked_at IS NULL';
 export class SqlSessionStore implements SessionStore {
   constructor(private readonly sql: SqlRunner) {}
 
+  /** Whether statements of `runner` reach this store's `jwt_sessions` (the same runner or client). */
+  sharesDatabaseWith(runner: SqlRunner): boolean {
+    return runner === this.sql || (runner.client !== undefined && runner.client === this.sql.client);
+  }
+
   async create(session: SessionRecord): Promise<void> {
     const placeholders = SESSION_COLUMNS.map(() => '?').join(', ');
     await this.sql.execute(`INSERT INTO jwt_sessions (${COLUMN_LIST}) VALUES (${placeholders})`, sessionToParameters(session));

@@ -7,8 +7,13 @@ import { JwtSessionEntity } from './jwt-session.entity';
 export class TypeOrmSessionStore implements SessionStore {
   private readonly sessions: Repository<JwtSessionEntity>;
 
-  constructor(dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
     this.sessions = dataSource.getRepository(JwtSessionEntity);
+  }
+
+  /** Whether `dataSource` holds this store's `jwt_sessions`. */
+  usesDataSource(dataSource: DataSource): boolean {
+    return dataSource === this.dataSource;
   }
 
   async create(session: SessionRecord): Promise<void> {
