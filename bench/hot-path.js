@@ -12,7 +12,7 @@ const { Controller, Get, Module } = require('@nestjs/common');
 const { NestFactory, Reflector } = require('@nestjs/core');
 const { ExecutionContextHost } = require('@nestjs/core/helpers/execution-context-host');
 
-const dist = path.resolve(__dirname, '../libs/jwt-revocation/dist');
+const dist = process.env.HOT_PATH_DIST ?? path.resolve(__dirname, '../libs/jwt-revocation/dist');
 const { AccessTokenVerifier, AuthTokenService, InMemorySessionStore, InMemoryTokenVersionStore, JwtRevocationGuard, JwtRevocationModule } = require(dist);
 
 const USERS = 1000;

@@ -71,7 +71,7 @@ export class AccessTokenVerifier {
     }
     const user = this.toUser(payload);
     // Only a token that passed every check is remembered; a copy, so no caller can alter the entry.
-    this.memo?.remember(token, ring, { ...user, claims: { ...user.claims } }, typeof payload.nbf === 'number' ? payload.nbf : -Infinity, 2 * token.length);
+    this.memo?.remember(token, ring, { ...user, claims: { ...user.claims } }, typeof payload.nbf === 'number' ? payload.nbf : -Infinity, token.length);
     return user;
   }
 

@@ -1,11 +1,16 @@
 import type { AuthenticatedUser } from './authenticated-user';
 import type { KeyRing } from '../keys/key-ring';
 
-/** What a memo entry costs beyond the token and its claims: the Map slot, the entry and the user object (measured in bench/scale.js). */
+/**
+ * What an entry costs beyond the token text and its decoded claims: the Map slot, the entry and the
+ * user object. An over-estimate: bench/scale.js measures about 440 bytes in all for a 296-character token.
+ */
 const ENTRY_OVERHEAD_BYTES = 400;
 
 /** A token that passed every stateless check, with what must be checked again on each use: the time-dependent claims. */
 export interface VerifiedToken {
+  /** The whole token: an entry answers only for exactly these characters. */
+  readonly token: string;
   readonly user: AuthenticatedUser;
   /** `nbf` (epoch seconds) when the token has one, else -Infinity. */
   readonly notBefore: number;
@@ -18,11 +23,13 @@ export interface VerifiedTokenMemoLimits {
 }
 
 /**
- * Tokens already verified (signature, algorithm, key, claims), keyed by their exact text, so a
+ * Tokens already verified (signature, algorithm, key, claims), found by their exact text, so a
  * token seen again skips the HMAC or signature check and the JSON decoding. Only successes go in;
  * time-dependent claims (`exp`, `nbf`, `iat`) are checked again by the caller on every hit; the
  * revocation check is never memoized. Bounded by entries and by (estimated) bytes, oldest first
- * out; emptied when the key ring it was filled under is no longer the one in use.
+ * out; emptied when the key ring it was filled under is no longer the one in use. Looked up by the
+ * signature segment (a short string to hash: a request's token is a fresh string every time) and
+ * then compared whole, so a token differing anywhere from a remembered one is never a hit.
  */
 export class VerifiedTokenMemo {
   private readonly entries = new Map<string, VerifiedToken>();
@@ -48,7 +55,8 @@ export class VerifiedTokenMemo {
       this.ring = ring;
       return undefined;
     }
-    return this.entries.get(token);
+    const entry = this.entries.get(signatureOf(token));
+    return entry !== undefined && entry.token === token ? entry : undefined;
   }
 
   /** Remembers a token that passed every check under `ring`. */
@@ -57,22 +65,26 @@ export class VerifiedTokenMemo {
       this.clear();
       this.ring = ring;
     }
-    const bytes = 2 * token.length + claimBytes + ENTRY_OVERHEAD_BYTES;
-    if (bytes > this.limits.maxBytes || this.entries.has(token)) return;
+    // A token is ASCII: V8 keeps it one byte per character.
+    const bytes = token.length + claimBytes + ENTRY_OVERHEAD_BYTES;
+    const key = signatureOf(token);
+    if (bytes > this.limits.maxBytes || this.entries.has(key)) return;
     // Oldest first out: an LRU would cost a reordering write on every hit.
     while (this.entries.size >= this.limits.maxEntries || this.bytes + bytes > this.limits.maxBytes) {
       const oldest = this.entries.keys().next();
       if (oldest.done) break;
-      this.forget(oldest.value);
+      this.bytes -= this.entries.get(oldest.value)!.bytes;
+      this.entries.delete(oldest.value);
     }
-    this.entries.set(token, { user, notBefore, bytes });
+    this.entries.set(key, { token, user, notBefore, bytes });
     this.bytes += bytes;
   }
 
   forget(token: string): void {
-    const entry = this.entries.get(token);
-    if (!entry) return;
-    this.entries.delete(token);
+    const key = signatureOf(token);
+    const entry = this.entries.get(key);
+    if (!entry || entry.token !== token) return;
+    this.entries.delete(key);
     this.bytes -= entry.bytes;
   }
 
@@ -80,4 +92,9 @@ export class VerifiedTokenMemo {
     this.entries.clear();
     this.bytes = 0;
   }
+}
+
+/** The JWS signature segment (the whole string for anything without a dot). */
+function signatureOf(token: string): string {
+  return token.slice(token.lastIndexOf('.') + 1);
 }

@@ -4,7 +4,7 @@ import type { ResolvedOptions } from '../options/resolved-options';
 import type { SessionState, TokenVersionStore, VersionAndSessionReader } from './token-version-store.interface';
 import type { SessionStore } from '../sessions/session-store.interface';
 import type { InvalidationMessage, RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
-import { RevocationCache } from './revocation-cache';
+import { CACHED_REVOKED, RevocationCache } from './revocation-cache';
 import type { RevocationMetrics } from '../metrics/revocation-metrics';
 import { RevocationTelemetry } from '../telemetry/revocation-telemetry';
 import type { CheckSource, StoreReadTarget } from '../telemetry/telemetry-names';
@@ -63,13 +63,13 @@ export class RevocationChecker implements OnModuleDestroy {
     const cache = this.cache;
     const inMemory = !strict && cache !== undefined && this.broadcaster.isConnected() && (sessionId === undefined || this.sessions !== undefined);
     const cutoff = inMemory ? this.revokedBefore.ifFresh(false) : undefined;
-    const current = cutoff === undefined ? undefined : cache!.getVersion(userId);
-    const owner = current === undefined ? undefined : sessionId === undefined ? userId : cache!.getSessionOwner(sessionId);
-    if (owner === undefined) return this.assertCurrent(userId, version, sessionId, strict, issuedAt);
+    // One lookup for the version and the session (the session entry holds its owner's version).
+    const answer = cutoff === undefined ? undefined : cache!.checkCached(userId, version, sessionId);
+    if (answer === undefined) return this.assertCurrent(userId, version, sessionId, strict, issuedAt);
     if (issuedAt < cutoff!) throw new InvalidTokenException();
     this.telemetry.cacheHit();
-    if (sessionId !== undefined && current === version) this.telemetry.cacheHit();
-    if (current !== version || owner !== userId) {
+    if (sessionId !== undefined) this.telemetry.cacheHit();
+    if (answer === CACHED_REVOKED) {
       this.telemetry.check('refused', 'cache');
       throw new InvalidTokenException();
     }
