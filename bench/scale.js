@@ -19,6 +19,10 @@ const { settings } = require('./lib/settings');
 const { DOCS, withSection } = require('./lib/doc-sections');
 const { scaleSection } = require('./lib/scale-report');
 
+function pick(object, keys) {
+  return Object.fromEntries(keys.filter((key) => object[key] !== undefined).map((key) => [key, object[key]]));
+}
+
 function runScale(pgUrl, sqliteUrl) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', '-r', REGISTER_PATHS, path.join(BUILD, 'scale.js'), pgUrl, sqliteUrl], {
@@ -43,14 +47,18 @@ async function main() {
   onCleanup(() => fs.rmSync(tmp, { recursive: true, force: true }));
   const sqliteUrl = `sqlite:${path.join(tmp, 'scale.sqlite')}`;
   await seed(sqliteUrl, 1000);
-  const report = await runScale(created.url, sqliteUrl);
-  report.minutes = (Date.now() - started) / 60_000;
-  report.loadAverage = { start: load, end: os.loadavg()[0] };
-  report.date = new Date().toISOString();
+  const measured = await runScale(created.url, sqliteUrl);
+  measured.minutes = (Date.now() - started) / 60_000;
+  measured.loadAverage = { start: load, end: os.loadavg()[0] };
+  measured.date = new Date().toISOString();
+  // SCALE_PARTS re-runs some parts: the others come from the previous full run, each part dated.
+  const previousFile = path.join(DOCS, 'benchmarks-scale.json');
+  const previous = process.env.SCALE_PARTS && fs.existsSync(previousFile) ? JSON.parse(fs.readFileSync(previousFile, 'utf8')) : undefined;
+  const report = previous ? { ...previous, ...pick(measured, ['cache', 'memory', 'purge', 'postgresql', 'sqlite']), rerun: { parts: measured.parts, date: measured.date, minutes: measured.minutes, loadAverage: measured.loadAverage, users: measured.users, endedSessions: measured.endedSessions } } : measured;
   const section = scaleSection(report);
   console.log(section);
-  fs.writeFileSync(path.join(BUILD, 'scale-report.json'), JSON.stringify(report, null, 2));
   if (settings.writeDocs) {
+    fs.writeFileSync(previousFile, `${JSON.stringify(report, null, 2)}\n`);
     const file = path.join(DOCS, 'benchmarks.md');
     const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\n## Reproduce\n';
     fs.writeFileSync(file, withSection(current, 'scale', section));

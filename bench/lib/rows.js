@@ -153,7 +153,7 @@ function evaluateTargets(rows, propagation) {
 function libraryUs(profile, noAuthProfile) {
   const of = (p, category) => p?.rows.find((r) => r.category === category)?.perRequestUs ?? 0;
   const crypto = Math.max(0, of(profile, 'node crypto') - of(noAuthProfile, 'node crypto'));
-  return of(profile, 'nestjs-jwt-revocation') + of(profile, 'fast-jwt + lru-cache (library deps)') + crypto;
+  return of(profile, 'nestjs-jwt-revocation') + of(profile, 'fast-jwt (library dependency)') + crypto;
 }
 
 /** The platform's rows in the order a round runs them: forwards in odd rounds, backwards in even ones, so drift over a round hits both sides of a ratio alike. */

@@ -28,6 +28,13 @@ function scaleSection(report) {
     `measurement, ${report.concurrency} concurrent callers, in-process (the library called directly, no HTTP), on PostgreSQL on 127.0.0.1 in a`,
     `database the script created and dropped. 1-minute load average ${n(report.loadAverage.start, 2)} at the start, ${n(report.loadAverage.end, 2)} at the end`,
     '(the machine is shared: absolute figures carry that load; plans and ratios much less).',
+    ...(report.rerun
+      ? [
+          '',
+          `Re-run on ${report.rerun.date} (${n(report.rerun.minutes, 1)} minutes, load average ${n(report.rerun.loadAverage.start, 2)} to ${n(report.rerun.loadAverage.end, 2)}, ` +
+            `${n(report.rerun.users)} users, ${n(report.rerun.endedSessions)} ended sessions) for: ${report.rerun.parts.join(', ')} (\`SCALE_PARTS\`); the rest is from the run above.`,
+        ]
+      : []),
     '',
     `Data: ${n(report.users)} users, ${n(report.liveSessions)} live sessions and ${n(report.endedSessions)} ended ones (revoked, expired or idle,`,
     `two days ago), generated with \`INSERT ... SELECT generate_series\` (users ${n(report.seed.users / 1000, 1)} s, live sessions ${n(report.seed['live sessions'] / 1000, 1)} s,`,
