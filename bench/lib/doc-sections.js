@@ -1,14 +1,14 @@
 'use strict';
 // docs/benchmarks.md is rewritten by every `npm run bench`; the sections between markers
-// (`<!-- name:start -->` ... `<!-- name:end -->`) are not: the Scale section (written by
-// `npm run bench:scale`) and the hand-kept analysis survive, and `npm run bench` keeps the
+// (`<!-- name:start -->` ... `<!-- name:end -->`) are not: the OpenTelemetry record, the Scale section
+// (written by `npm run bench:scale`) and the hand-kept analysis survive, and `npm run bench` keeps the
 // previous run's ratios (docs/benchmarks.json) to show how far two runs agree.
 const fs = require('node:fs');
 const path = require('node:path');
 const { ROOT } = require('./paths');
 
 const DOCS = path.join(ROOT, 'docs');
-const KEPT = ['analysis', 'scale'];
+const KEPT = ['otel', 'scale', 'analysis'];
 const start = (name) => `<!-- ${name}:start -->`;
 const end = (name) => `<!-- ${name}:end -->`;
 

@@ -21,8 +21,9 @@ const SCENARIOS = [
       ]
     : []),
   { id: 'd', label: '(d) lib, cache on', scenario: 'lib-cache', database: 'sqlite' },
-  { id: 'e', label: '(e) lib, cache + Redis', scenario: 'lib-redis', database: 'sqlite', redis: true },
+  // Right after (d), so the two run back to back in every round and their ratio is paired like the others.
   ...(settings.otel ? [{ id: 'd-otel', label: '(d) with OTel metrics SDK', scenario: 'lib-cache', database: 'sqlite', otel: true }] : []),
+  { id: 'e', label: '(e) lib, cache + Redis', scenario: 'lib-redis', database: 'sqlite', redis: true },
 ];
 
 const median = (values) => {
