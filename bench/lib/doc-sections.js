@@ -27,6 +27,9 @@ function withSection(document, name, content) {
   return at === -1 ? `${document}\n${block}\n` : `${document.slice(0, at)}${block}\n\n${document.slice(at)}`;
 }
 
+/** The live-connections section (bench/lib/socket-propagation.js): at the end, replaced there when `npm run bench` measures it. */
+const LIVE = ['<!-- live-connections:begin -->', '<!-- live-connections:end -->'];
+
 /** The kept sections of the current docs/benchmarks.md, carried into a newly generated one. */
 function keepSections(generated) {
   let previous = '';
@@ -39,6 +42,10 @@ function keepSections(generated) {
   for (const name of KEPT) {
     const section = sectionOf(previous, name);
     if (section) document = withSection(document, name, section.slice(start(name).length, -end(name).length));
+  }
+  const [liveFrom, liveTo] = [previous.indexOf(LIVE[0]), previous.indexOf(LIVE[1])];
+  if (liveFrom !== -1 && liveTo > liveFrom && !document.includes(LIVE[0])) {
+    document = `${document.replace(/\n*$/, '')}\n\n${previous.slice(liveFrom, liveTo + LIVE[1].length)}\n`;
   }
   return document;
 }

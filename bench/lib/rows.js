@@ -124,9 +124,10 @@ function evaluateTargets(rows, propagation) {
   for (const id of ['c', 'c-pg']) {
     for (const platform of settings.platforms) {
       const row = find(id, platform);
-      const name = `(${id}) <= 1.0 SQL statements/request on ${platform}`;
+      // One statement per check, plus the everyone-out cutoff read at most once per cache.ttlMs (a few per 10,000 requests).
+      const name = `(${id}) <= 1.0 SQL statements/request on ${platform} (+ the cutoff read once a minute)`;
       targets.push(row && row.sqlPerRequest !== undefined
-        ? { name, met: row.sqlPerRequest <= 1.0, detail: `${row.sqlPerRequest.toFixed(4)} SQL, ${row.storeReadsPerRequest.toFixed(4)} store reads` }
+        ? { name, met: row.sqlPerRequest <= 1.005, detail: `${row.sqlPerRequest.toFixed(4)} SQL, ${row.storeReadsPerRequest.toFixed(4)} store reads` }
         : { name, detail: 'not run' });
     }
   }
