@@ -285,7 +285,7 @@ function markdown({ machine, versions, settings, rows, targets, propagation, not
     '| :-- | :-- | :-- |',
     '| `BENCH_DURATION` | 12.5 | measured seconds per row, split over the rounds |',
     '| `BENCH_ROUNDS` | 5 | rounds through all rows, a fresh server each time; ratios are taken per round |',
-    '| `BENCH_WARMUP` | 1.5 | warmup seconds before each measured run |',
+    '| `BENCH_WARMUP` | 1 | warmup seconds before each measured run |',
     '| `BENCH_CONNECTIONS` | 10 | autocannon connections |',
     '| `BENCH_USERS` | 1000 | users (and tokens) the load cycles through |',
     '| `BENCH_REVOCATIONS` | 1000 | revocations in the propagation measurement |',

@@ -34,7 +34,7 @@ const settings = {
   /** Rounds through every row; ratios are computed inside each round, the table shows their median and range. */
   rounds: Math.max(1, nonNegative('BENCH_ROUNDS', 5)),
   /** Warmup seconds before each measured run. */
-  warmup: positive('BENCH_WARMUP', 1.5),
+  warmup: positive('BENCH_WARMUP', 1),
   connections: positive('BENCH_CONNECTIONS', 10),
   users: positive('BENCH_USERS', 1000),
   revocations: positive('BENCH_REVOCATIONS', 1000),
