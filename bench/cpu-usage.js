@@ -47,9 +47,25 @@ function measureOtherCpu(pids) {
   };
 }
 
+/**
+ * CPU of a process's main thread (its JavaScript thread: task id = pid), in cores over the time
+ * until `stop()`; NaN off Linux. Near 1 means the JavaScript thread, not the load, set the pace.
+ */
+function threadCpu(pid) {
+  const started = process.hrtime.bigint();
+  const before = processTicks(`${pid}/task/${pid}`);
+  return {
+    stop() {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const after = processTicks(`${pid}/task/${pid}`);
+      return before === 0 && after === 0 ? NaN : (after - before) / TICKS_PER_SECOND / seconds;
+    },
+  };
+}
+
 function ownTicks() {
   const { user, system } = process.cpuUsage();
   return ((user + system) / 1e6) * TICKS_PER_SECOND;
 }
 
-module.exports = { measureOtherCpu };
+module.exports = { measureOtherCpu, threadCpu };

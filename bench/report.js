@@ -1,22 +1,28 @@
 'use strict';
 // Renders the results: a plain-text table for the console, docs/benchmarks.md and an SVG bar chart.
+const { agreementSection, keepSections } = require('./lib/doc-sections');
 
 const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 const ratio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : '-');
 const perRequest = (value) => (value === undefined ? '-' : Number.isFinite(value) ? value.toFixed(4) : '-');
 
+/** A paired ratio: median of the per-round ratios, and their range. */
+const paired = (value) => (value ? `${value.median.toFixed(2)}x (${value.min.toFixed(2)}-${value.max.toFixed(2)})` : '-');
+
 const COLUMNS = [
   { title: 'scenario', get: (r) => r.label, align: 'left' },
   { title: 'platform', get: (r) => r.platform, align: 'left' },
   { title: 'req/s', get: (r) => (r.skipped ? 'skipped' : fixed(r.rps, 0)) },
-  { title: 'spread', get: (r) => (r.skipped || !Number.isFinite(r.spread) ? '-' : `${(r.spread * 100).toFixed(0)}%`) },
-  { title: 'p50 ms', get: (r) => fixed(r.p50, 2) },
-  { title: 'p99 ms', get: (r) => fixed(r.p99, 2) },
-  { title: 'vs (b)', get: (r) => ratio(r.vsPassport) },
-  { title: 'vs (a)', get: (r) => ratio(r.vsNoAuth) },
-  { title: 'store reads/req', get: (r) => perRequest(r.storeReadsPerRequest) },
+  { title: 'vs (b)', get: (r) => paired(r.ratios?.b) },
+  { title: 'vs (a)', get: (r) => paired(r.ratios?.a) },
+  { title: "vs (a')", get: (r) => paired(r.ratios?.['a-guard']) },
+  { title: 'user CPU us/req', get: (r) => fixed(r.cpuUserPerRequestUs, 1) },
+  { title: 'kernel us/req', get: (r) => fixed(r.cpuSystemPerRequestUs, 1) },
+  { title: 'CPU vs (a)', get: (r) => paired(r.ratios?.['a:cpu']) },
   { title: 'SQL/req', get: (r) => perRequest(r.sqlPerRequest) },
-  { title: 'server CPU', get: (r) => (r.skipped ? '-' : fixed(r.serverCores, 2)) },
+  { title: 'store reads/req', get: (r) => perRequest(r.storeReadsPerRequest) },
+  { title: 'JS thread', get: (r) => (r.skipped ? '-' : fixed(r.mainThreadCores, 2)) },
+  { title: 'p99 ms', get: (r) => fixed(r.p99, 2) },
   { title: 'other CPU', get: (r) => (r.skipped ? '-' : fixed(r.otherCores + r.stealCores, 2)) },
 ];
 
@@ -98,11 +104,11 @@ function platformNote(rows) {
   const find = (id, platform) => rows.find((r) => r.id === id && r.platform === platform && !r.skipped);
   const [ea, fa, eb, fb] = [find('a', 'express'), find('a', 'fastify'), find('b', 'express'), find('b', 'fastify')];
   if (!ea || !fa || !eb || !fb) return [];
-  const us = (row) => 1e6 / row.rps; // server time per request: the server core is saturated in every row
+  const us = (row) => row.cpuUserPerRequestUs;
   return [
-    `Every row pays its framework's own cost: ${us(ea).toFixed(0)} us of server time per request on Express and ${us(fa).toFixed(0)} us on Fastify`,
-    `(row (a)). That fixed cost sits in both terms of a ratio to (b) (${us(eb).toFixed(0)} us on Express, ${us(fb).toFixed(0)} us on Fastify), so`,
-    'the same authentication work yields a smaller ratio on Express and a larger one against (a).',
+    `Every row pays its framework's own cost: ${us(ea).toFixed(0)} us of server user CPU per request on Express and ${us(fa).toFixed(0)} us on`,
+    `Fastify (row (a)). That fixed cost sits in both terms of a ratio to (b) (${us(eb).toFixed(0)} us on Express, ${us(fb).toFixed(0)} us on Fastify), so`,
+    'the same authentication work yields a smaller ratio to (b) on Express and a larger one to (a).',
     '',
   ];
 }
@@ -132,10 +138,19 @@ function profileSection(rows) {
   const lines = [
     '## Where the server CPU goes (BENCH_PROFILE=1)',
     '',
-    'Self time from a V8 CPU profile of an extra run after each measured one (the measured numbers carry no',
+    'Self time from a V8 CPU profile of an extra run after the last round\'s measured one (the measured numbers carry no',
     'profiling overhead), grouped by component; native frames count towards their JS caller. Microseconds per request.',
+    '"JS" is every component but the socket syscalls and the idle time: the figure that moves least between runs.',
     '',
   ];
+  const jsUs = (profile) =>
+    profile.rows.filter((r) => r.category !== 'socket syscalls (kernel)').reduce((sum, r) => sum + r.perRequestUs, 0);
+  lines.push('| row | platform | JS us/req | socket syscalls us/req | idle |', '| :-- | :-- | --: | --: | --: |');
+  for (const row of profiled) {
+    const syscalls = row.profile.rows.find((r) => r.category === 'socket syscalls (kernel)')?.perRequestUs ?? 0;
+    lines.push(`| ${row.label} | ${row.platform} | ${jsUs(row.profile).toFixed(1)} | ${syscalls.toFixed(1)} | ${(row.profile.idleShare * 100).toFixed(0)}% |`);
+  }
+  lines.push('');
   for (const row of profiled) {
     lines.push(`**${row.label}, ${row.platform}**: ${row.profile.perRequestUs.toFixed(1)} us of CPU per request, server idle ${(row.profile.idleShare * 100).toFixed(0)}% of the run`, '');
     lines.push('| component | share | us/request |', '| :-- | --: | --: |');
@@ -164,7 +179,7 @@ function markdown({ machine, versions, settings, rows, targets, propagation, not
         `Tokens not served from B's cache before the revocation (warm-up check): ${propagation.notCached}.`,
       ]
     : ['Not measured: ' + (notes.propagation ?? 'skipped') + '.'];
-  return [
+  const document = [
     '# Benchmarks',
     '',
     `Generated by \`npm run bench\` (bench/run.js) on ${new Date().toISOString()}. Every ratio compares runs of the same`,
@@ -175,28 +190,46 @@ function markdown({ machine, versions, settings, rows, targets, propagation, not
     '`GET /me` answering the authenticated user as JSON, on Express and on Fastify:',
     '',
     '- **(a) no auth**: the same route without any guard (answers a fixed user); the ceiling.',
+    "- **(a') trivial global guard**: (a) plus a global guard (`APP_GUARD`) that reads the `Authorization` header and lets",
+    '  the request through: the floor any guard-based authentication in Nest pays.',
     "- **(b) passport-jwt**: the NestJS docs' recipe: `PassportStrategy(Strategy)` from passport-jwt with a string",
     "  `secretOrKey`, `@UseGuards(AuthGuard('jwt'))`, stateless (no logout possible). Tokens signed with jsonwebtoken.",
-    '- **(c) library, cache off**: `JwtRevocationModule` with `typeorm: { entity: User }` and `cache: { enabled: false }`:',
-    '  every request reads the user\'s token version and its session from the database: SQLite (better-sqlite3, a temp',
-    '  file, WAL, `synchronous=NORMAL`) and PostgreSQL on 127.0.0.1 when available (a `bench_<random>` database, dropped after).',
-    '- **(d) library, cache on**: the defaults (in-process cache, this process only).',
+    '- **(c) library, cache off**: `JwtRevocationModule` on the TypeORM stores with `cache: { enabled: false }`: every',
+    "  request reads the user's token version and its session from the database (in one statement: `readerWithSessions`):",
+    '  SQLite (better-sqlite3, a temp file, WAL, `synchronous=NORMAL`) and PostgreSQL on 127.0.0.1 when available (a',
+    '  `bench_<random>` database, dropped after). The verified-token memo stays on (it skips the signature check of a token',
+    '  seen before, never the revocation check).',
+    '- **(d) library, cache on**: the defaults (in-process cache and verified-token memo, this process only).',
     '- **(e) library, cache + Redis**: the defaults plus `broadcaster: new RedisRevocationBroadcaster({ connection })`.',
     '',
     'Library tokens come from `AuthTokenService.login()` (sessions on, the default with TypeORM), so each carries a',
     'session id and a request checks both the version and the session. ' +
-      `${settings.users} users, one token each; every connection cycles through all of them.`,
+      `${settings.users} users, one token each; every connection cycles through all of them. Tokens are fetched from the first`,
+    'server of each kind and reused by later servers on the same database (same secret, same sessions table).',
     '',
-    `Load: autocannon in its own process, ${settings.connections} connections. Each row runs in ${settings.rounds} round(s), every round a fresh`,
-    `server process, ${settings.warmup} s warmup then ${fixed(settings.duration / settings.rounds, 1)} s measured (${settings.duration} s per row in all); the rounds go through all the`,
-    'rows in turn. "req/s", "p50" and "p99" are the medians over the rounds (the mean of the two with two rounds), "spread" is the range of',
-    `the rounds' req/s relative to it. ${settings.pinning}`,
-    'Latencies are autocannon\'s per-response times (2xx only) at full resolution.',
-    '"store reads/req" is the library\'s own counter (`AuthTokenService.metrics().storeReads`) and "SQL/req" every',
-    'statement TypeORM sent (a counting TypeORM logger), both read from the server before and after the measured run',
-    'and divided by the responses received.',
-    '"server CPU" is the cores the server process used during the measured run; about 0.9 and up means its core was',
-    'saturated (the rest of that core goes to the kernel\'s network work), i.e. the server, not autocannon, set the pace.',
+    '### How the rows are compared',
+    '',
+    `Load: autocannon in its own process, ${settings.connections} connections, keep-alive. ${settings.rounds} round(s); each round runs every row once, each`,
+    `on a fresh server process: ${settings.warmup} s warmup then ${fixed(settings.duration / settings.rounds, 1)} s measured. Within a round the rows of a platform run back`,
+    'to back, in reverse order every other round. **Every ratio is paired**: computed inside one round from two runs made',
+    'a few seconds apart, then the table shows the median of the per-round ratios and, in brackets, their lowest and',
+    'highest: a ratio whose range is wide was taken on a noisy machine. "req/s", "p99" and the CPU figures are medians over',
+    `the rounds. ${settings.pinning}`,
+    '',
+    '**The headline figure is CPU per request**, which does not depend on whether the server or the load generator set the',
+    'pace: "user CPU us/req" is the server process\'s user-space CPU (`process.cpuUsage().user`: JavaScript, V8 and native',
+    'code on every thread, kernel syscalls excluded) over the measured run, divided by the responses; "kernel us/req" is',
+    'its system time (socket syscalls, and on loopback the load generator\'s receive path run in the server\'s syscall).',
+    '"CPU vs (a)" is the paired ratio of (a)\'s user CPU per request to the row\'s: the req/s ratio the two rows would',
+    'have if the server\'s CPU were the only limit. With `BENCH_PROFILE=1` the profile section splits the JavaScript',
+    'CPU by component (library, its dependencies, Nest, the platform), the figure that moves least between runs.',
+    '',
+    '"JS thread" is the cores the server\'s main (JavaScript) thread used during the measured run (/proc, user + system):',
+    'about 0.9 and up means that thread was saturated, i.e. the server, not autocannon, set the pace, and the req/s ratios',
+    'are CPU ratios. Below that the row was bounded by something else (the load generator, the loopback wake-ups, the',
+    'database), and its CPU figures are the ones to read. "store reads/req" is the library\'s own counter',
+    '(`AuthTokenService.metrics().storeReads`) and "SQL/req" every statement TypeORM sent (a counting TypeORM logger),',
+    'both read from the server before and after the measured run and divided by the responses received.',
     '"other CPU" is the CPU (in cores, steal included) that processes other than the server and the load generator',
     `used during the measured runs (the most of any round), from /proc/stat; rows above ${settings.otherCpuLimit} get a note${settings.retries ? ` and a run above it is measured again (up to ${settings.retries} time(s), the quieter run kept)` : ''}.`,
     'On the PostgreSQL rows it includes the database server itself.',
@@ -225,6 +258,9 @@ function markdown({ machine, versions, settings, rows, targets, propagation, not
     asciiChart(rows),
     '```',
     '',
+    '## Two runs',
+    '',
+    ...agreementSection(rows),
     '## Cross-instance propagation',
     '',
     ...propagationSection,
@@ -238,30 +274,33 @@ function markdown({ machine, versions, settings, rows, targets, propagation, not
     '## Reproduce',
     '',
     '```sh',
-    'npm run bench                        # builds the library and bench/, then runs everything (about 4-5 minutes)',
-    'BENCH_DURATION=20 npm run bench      # longer measured runs',
-    'BENCH_ONLY=a,b,d BENCH_PLATFORMS=fastify BENCH_WRITE_DOCS=0 npm run bench',
+    'npm run bench                        # builds the library and bench/, then runs everything (about 8 minutes)',
+    'BENCH_ROUNDS=9 BENCH_DURATION=30 npm run bench   # more and longer rounds',
+    "BENCH_ONLY=a,a-guard,b,d BENCH_PLATFORMS=fastify BENCH_WRITE_DOCS=0 npm run bench",
     'BENCH_PROFILE=1 BENCH_WRITE_DOCS=0 npm run bench   # adds a CPU profile per row (bench/.build/profiles)',
+    'npm run bench:scale                  # the Scale section (PostgreSQL, 1M users; I/O heavy, about 10 minutes)',
     '```',
     '',
     '| setting | default | meaning |',
     '| :-- | :-- | :-- |',
-    '| `BENCH_DURATION` | 8 | measured seconds per row, split over the rounds |',
-    '| `BENCH_ROUNDS` | 3 | rounds through all rows, a fresh server each time |',
-    '| `BENCH_WARMUP` | 2 | warmup seconds before each measured run |',
+    '| `BENCH_DURATION` | 12.5 | measured seconds per row, split over the rounds |',
+    '| `BENCH_ROUNDS` | 5 | rounds through all rows, a fresh server each time; ratios are taken per round |',
+    '| `BENCH_WARMUP` | 1 | warmup seconds before each measured run |',
     '| `BENCH_CONNECTIONS` | 10 | autocannon connections |',
     '| `BENCH_USERS` | 1000 | users (and tokens) the load cycles through |',
     '| `BENCH_REVOCATIONS` | 1000 | revocations in the propagation measurement |',
-    '| `BENCH_ONLY` | all | comma list of `a`, `b`, `c`, `c-pg`, `d`, `e`, `d-otel`, `propagation` |',
+    "| `BENCH_ONLY` | all | comma list of `a`, `a-guard`, `b`, `c`, `c-pg`, `d`, `e`, `d-otel`, `c-pg-prisma`, `c-pg-drizzle`, `c-pg-mikro-orm`, `propagation` |",
     '| `BENCH_PLATFORMS` | `express,fastify` | platforms to run |',
     '| `BENCH_POSTGRES_URL` | `postgres://postgres@127.0.0.1:5432/test` | admin URL; a `bench_<random>` database is created and dropped; `off` skips |',
     '| `BENCH_REDIS_URL` | `redis://127.0.0.1:6379` | Redis for (e) and propagation; `off` skips |',
     '| `BENCH_RETRIES` | 0 | extra attempts for a run disturbed by other processes (> 0.15 cores) |',
-    '| `BENCH_OTEL` | off | `1`: adds the row `d-otel`, (d) with the OpenTelemetry metrics SDK and Prometheus exporter registered, and the paired (d-otel)/(d) target |',
+    '| `BENCH_OTEL` | off | `1`: adds the row `d-otel`, (d) with the OpenTelemetry metrics SDK and Prometheus exporter registered, paired with (d) round by round |',
+    '| `BENCH_STORES` | off | `1`: adds the (c) rows through the Prisma, Drizzle and MikroORM stores (Fastify, PostgreSQL) |',
     '| `BENCH_PROFILE` | off | `1`: profile an extra run per row and summarise the CPU by component |',
     '| `BENCH_WRITE_DOCS` | on | `0`: print only, leave docs/ alone |',
     '',
   ].join('\n');
+  return keepSections(document);
 }
 
 module.exports = { textTable, markdown, svgChart, targetLines };

@@ -16,7 +16,8 @@ const { ROOT } = require('./lib/paths');
 const { cleanup, onCleanup } = require('./lib/processes');
 const { measurePropagation } = require('./lib/propagation');
 const { measureLiveConnections, withLiveConnectionsSection } = require('./lib/socket-propagation');
-const { SCENARIOS, addRatios, combineRuns, evaluateTargets } = require('./lib/rows');
+const { SCENARIOS, addRatios, combineRuns, evaluateTargets, roundOrder } = require('./lib/rows');
+const { writeRunRecord } = require('./lib/doc-sections');
 const { createPostgresDatabase, redisReachable } = require('./lib/services');
 const { redact, settings } = require('./lib/settings');
 
@@ -65,18 +66,19 @@ async function main() {
 
   const rows = [];
   for (const platform of settings.platforms) {
-    for (const scenario of wanted) {
+    for (const scenario of wanted.filter((s) => !s.platforms || s.platforms.includes(platform))) {
       const row = { ...scenario, platform, runs: [] };
       if (scenario.redis && redisSkip) row.skipped = redisSkip;
       else if (scenario.database && !databases[scenario.database]) row.skipped = `${scenario.database} unavailable`;
       rows.push(row);
     }
   }
-  // Rounds of every row, each with a fresh server, so slow drifts and per-process luck spread
-  // over all rows instead of landing on one.
+  // Rounds of every row, each with a fresh server, the rows of a platform back to back (in reverse
+  // order every other round): each ratio is taken inside a round, so slow drifts in the machine's
+  // load touch both of its terms alike, and the table reports the median of those ratios.
   for (let round = 1; round <= settings.rounds; round++) {
     if (settings.rounds > 1) console.log(`bench: round ${round} of ${settings.rounds}`);
-    for (const row of rows.filter((r) => !r.skipped)) {
+    for (const row of roundOrder(rows, round)) {
       const profile = settings.profile && round === settings.rounds;
       row.runs.push(await measure(row, databases[row.database], taskset, profile));
     }
@@ -135,6 +137,7 @@ async function main() {
     const document = markdown({ machine, versions, settings, rows, targets, propagation, notes });
     fs.writeFileSync(path.join(docs, 'benchmarks.md'), live ? withLiveConnectionsSection(document, live) : document);
     fs.writeFileSync(path.join(docs, 'benchmarks.svg'), svgChart(rows));
+    writeRunRecord(rows);
     console.log('\nbench: wrote docs/benchmarks.md and docs/benchmarks.svg');
   }
 }

@@ -42,7 +42,6 @@ const PACKAGES = [
   '@nestjs/jwt',
   'jsonwebtoken',
   'fast-jwt',
-  'lru-cache',
   '@nestjs/typeorm',
   'typeorm',
   'better-sqlite3',

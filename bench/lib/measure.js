@@ -4,10 +4,32 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { summarize } = require('../profile-summary');
-const { measureOtherCpu } = require('../cpu-usage');
+const { measureOtherCpu, threadCpu } = require('../cpu-usage');
 const { BENCH_DIR, BUILD, ROOT } = require('./paths');
 const { getJson, nextMessage, startNode, stop } = require('./processes');
 const { settings } = require('./settings');
+
+/**
+ * Tokens per kind of issuer and database, fetched from the first server of that kind and reused
+ * by later rounds and rows: every library row on one database shares the sessions table and the
+ * secret, so a token stays valid across servers, and no round pays for 1000 logins.
+ */
+const tokenCache = new Map();
+
+async function tokensFor(row, base) {
+  const key = row.scenario.startsWith('lib-') ? `library:${row.database}` : 'jsonwebtoken';
+  if (!tokenCache.has(key)) tokenCache.set(key, await getJson(`${base}/__bench/tokens?count=${settings.users}`));
+  return tokenCache.get(key);
+}
+
+/** One load generator for the whole bench (started on first use, ended by the bench's clean-up). */
+let sharedLoad;
+function loadGenerator(taskset) {
+  if (!sharedLoad || sharedLoad.exitCode !== null || sharedLoad.signalCode !== null) {
+    sharedLoad = startNode(path.join(BENCH_DIR, 'load-generator.js'), taskset ? 1 : undefined, {}, false);
+  }
+  return sharedLoad;
+}
 
 async function measure(row, databaseUrl, taskset, profile) {
   process.stdout.write(`bench: ${row.label} on ${row.platform} ... `);
@@ -22,12 +44,11 @@ async function measure(row, databaseUrl, taskset, profile) {
     BENCH_PROFILE: settings.profile ? '1' : '',
     BENCH_OTEL_SDK: row.otel ? '1' : '',
   });
-  const load = startNode(path.join(BENCH_DIR, 'load-generator.js'), taskset ? 1 : undefined, {}, false);
+  const load = loadGenerator(taskset);
   try {
     const { port } = await nextMessage(server, 'listening', 60_000);
     const base = `http://127.0.0.1:${port}`;
-    const tokens = await getJson(`${base}/__bench/tokens?count=${settings.users}`);
-    load.send({ type: 'tokens', tokens });
+    load.send({ type: 'tokens', tokens: await tokensFor(row, base) });
     const runLoad = async (phase, seconds) => {
       load.send({ type: 'run', phase, url: `${base}/me`, connections: settings.connections, seconds });
       const reply = await nextMessage(load, ['done', 'failed'], (seconds + 60) * 1000);
@@ -43,14 +64,22 @@ async function measure(row, databaseUrl, taskset, profile) {
     for (let attempt = 0; attempt <= settings.retries; attempt++) {
       const before = await getJson(`${base}/__bench/metrics`);
       const cpu = measureOtherCpu([server.pid, load.pid]);
+      const mainThread = threadCpu(server.pid);
       const result = await runLoad('measure', settings.duration / settings.rounds);
       const { pidCores, otherCores, stealCores } = cpu.stop();
+      const mainThreadCores = mainThread.stop();
       const after = await getJson(`${base}/__bench/metrics`);
-      const requests = result.requests;
+      // Counters are divided by the responses the server produced between the two reads (autocannon's
+      // count misses the requests in flight at either edge of the run, about one per connection).
+      const requests = after.served - before.served || result.requests;
       attempts++;
       const candidate = {
         ...result,
         serverCores: pidCores[0],
+        mainThreadCores,
+        // process.cpuUsage() of the server: user space (JS, V8, native code; every thread) apart from the kernel.
+        cpuUserPerRequestUs: (after.cpuUserUs - before.cpuUserUs) / requests,
+        cpuSystemPerRequestUs: (after.cpuSystemUs - before.cpuSystemUs) / requests,
         loadCores: pidCores[1],
         otherCores,
         stealCores,
@@ -67,7 +96,7 @@ async function measure(row, databaseUrl, taskset, profile) {
     }
     measured.attempts = attempts;
     const result = measured;
-    console.log(`${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, CPU: server ${result.serverCores.toFixed(2)}, autocannon ${result.loadCores.toFixed(2)}, other ${(result.otherCores + result.stealCores).toFixed(2)}${result.non2xx ? `, ${result.non2xx} NON-2XX` : ''}`);
+    console.log(`${Math.round(result.rps)} req/s, ${result.cpuUserPerRequestUs.toFixed(1)} us user CPU/req, p50 ${result.p50.toFixed(2)} ms, CPU: server ${result.serverCores.toFixed(2)} (main thread ${result.mainThreadCores.toFixed(2)}), autocannon ${result.loadCores.toFixed(2)}, other ${(result.otherCores + result.stealCores).toFixed(2)}${result.non2xx ? `, ${result.non2xx} NON-2XX` : ''}`);
     if (profile) {
       // A separate run under the profiler, so the measured one above carries no profiling overhead.
       const file = path.join(BUILD, 'profiles', `${row.id}-${row.platform}.cpuprofile`);
@@ -82,7 +111,6 @@ async function measure(row, databaseUrl, taskset, profile) {
     }
     return measured;
   } finally {
-    await stop(load);
     await stop(server, 'close');
   }
 }

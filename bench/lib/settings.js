@@ -30,10 +30,11 @@ function redact(url) {
 
 const settings = {
   /** Measured seconds per row, split evenly over the rounds. */
-  duration: positive('BENCH_DURATION', 8),
-  rounds: Math.max(1, nonNegative('BENCH_ROUNDS', 3)),
+  duration: positive('BENCH_DURATION', 12.5),
+  /** Rounds through every row; ratios are computed inside each round, the table shows their median and range. */
+  rounds: Math.max(1, nonNegative('BENCH_ROUNDS', 5)),
   /** Warmup seconds before each measured run. */
-  warmup: positive('BENCH_WARMUP', 2),
+  warmup: positive('BENCH_WARMUP', 1),
   connections: positive('BENCH_CONNECTIONS', 10),
   users: positive('BENCH_USERS', 1000),
   revocations: positive('BENCH_REVOCATIONS', 1000),
@@ -46,6 +47,8 @@ const settings = {
   retries: nonNegative('BENCH_RETRIES', 0),
   /** Adds the (d-otel) row: (d) with the OpenTelemetry metrics SDK registered. */
   otel: process.env.BENCH_OTEL === '1',
+  /** Adds the (c) rows through the Prisma, Drizzle and MikroORM stores (Fastify, PostgreSQL). */
+  stores: process.env.BENCH_STORES === '1',
   /** Cores used by other processes (plus steal) above which a measured run is repeated. */
   otherCpuLimit: 0.15,
   secret: crypto.randomBytes(48).toString('base64url'),

@@ -1,5 +1,5 @@
 /** What the bench server runs, from the environment `bench/run.js` sets. */
-export type Scenario = 'no-auth' | 'passport-jwt' | 'lib-no-cache' | 'lib-cache' | 'lib-redis';
+export type Scenario = 'no-auth' | 'trivial-guard' | 'passport-jwt' | 'lib-no-cache' | 'lib-cache' | 'lib-redis';
 export type Platform = 'express' | 'fastify';
 /** Which store the library scenarios read versions and sessions from. */
 export type BenchStore = 'typeorm' | 'prisma' | 'drizzle' | 'mikro-orm';
@@ -17,7 +17,7 @@ export interface BenchConfig {
 
 export const BENCH_CONFIG = Symbol('BENCH_CONFIG');
 
-const SCENARIOS: readonly Scenario[] = ['no-auth', 'passport-jwt', 'lib-no-cache', 'lib-cache', 'lib-redis'];
+const SCENARIOS: readonly Scenario[] = ['no-auth', 'trivial-guard', 'passport-jwt', 'lib-no-cache', 'lib-cache', 'lib-redis'];
 const STORES: readonly BenchStore[] = ['typeorm', 'prisma', 'drizzle', 'mikro-orm'];
 
 export function benchConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BenchConfig {

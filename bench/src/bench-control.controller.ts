@@ -1,6 +1,7 @@
 import { BadRequestException, Controller, Get, Inject, Optional, Query } from '@nestjs/common';
 import { AuthTokenService, Public } from 'nestjs-jwt-revocation';
 import { BENCH_CONFIG, type BenchConfig } from './bench-config';
+import { served } from './me.controllers';
 import { QueryCounter } from './query-counter';
 import { BENCH_TOKEN_ISSUER, type BenchTokenIssuer } from './token-issuer';
 
@@ -11,6 +12,11 @@ export interface BenchMetrics {
   cacheMisses: number;
   /** Counted on the TypeORM store only; absent for the others. */
   sqlQueries?: number;
+  /** This process's CPU time so far (process.cpuUsage), in microseconds: user space (JS, V8, native code) and kernel. */
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  /** `GET /me` responses so far (server side, so in-flight requests at the edges of a run are counted where their work is). */
+  served: number;
 }
 
 const MAX_TOKENS = 100_000;
@@ -38,12 +44,16 @@ export class BenchControlController {
 
   @Get('metrics')
   metrics(): BenchMetrics {
+    const cpu = process.cpuUsage();
     const library = this.authTokens?.metrics();
     return {
       storeReads: library?.storeReads ?? 0,
       cacheHits: library?.cacheHits ?? 0,
       cacheMisses: library?.cacheMisses ?? 0,
       sqlQueries: this.config.store === 'typeorm' ? this.queryCounter.queries : undefined,
+      cpuUserUs: cpu.user,
+      cpuSystemUs: cpu.system,
+      served: served.count,
     };
   }
 }

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JwtService } from '@nestjs/jwt';
@@ -14,6 +15,7 @@ import { BENCH_CONFIG, dataSourceOptions, type BenchConfig } from './bench-confi
 import { BenchControlController } from './bench-control.controller';
 import { benchStores, type BenchStoreWiring } from './bench-stores';
 import { MeController, NoAuthMeController, PassportMeController } from './me.controllers';
+import { HeaderReadingGuard } from './header-reading.guard';
 import { JwtStrategy } from './passport-jwt.strategy';
 import { QueryCounter } from './query-counter';
 import { loadRedisBroadcaster } from './redis-broadcaster.loader';
@@ -34,6 +36,12 @@ export class BenchModule {
           module: BenchModule,
           controllers: [NoAuthMeController, BenchControlController],
           providers: [...shared, jsonwebtokenIssuer(config)],
+        };
+      case 'trivial-guard':
+        return {
+          module: BenchModule,
+          controllers: [NoAuthMeController, BenchControlController],
+          providers: [...shared, jsonwebtokenIssuer(config), { provide: APP_GUARD, useClass: HeaderReadingGuard }],
         };
       case 'passport-jwt':
         return {

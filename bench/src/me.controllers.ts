@@ -2,6 +2,9 @@ import { Controller, Get, Request, UseGuards } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { CurrentUser, type AuthenticatedUser } from 'nestjs-jwt-revocation';
 
+/** Responses each scenario's `GET /me` handler produced: the bench divides its server-side counters by this. */
+export const served = { count: 0 };
+
 /** (a) The baseline: the same route with no authentication at all, answering a fixed user. */
 @Controller('me')
 export class NoAuthMeController {
@@ -17,6 +20,7 @@ export class NoAuthMeController {
 
   @Get()
   me(): AuthenticatedUser {
+    served.count++;
     return this.user;
   }
 }
@@ -27,6 +31,7 @@ export class PassportMeController {
   @UseGuards(AuthGuard('jwt'))
   @Get()
   getProfile(@Request() req: { user: unknown }): unknown {
+    served.count++;
     return req.user;
   }
 }
@@ -36,6 +41,7 @@ export class PassportMeController {
 export class MeController {
   @Get()
   me(@CurrentUser() user: AuthenticatedUser): AuthenticatedUser {
+    served.count++;
     return user;
   }
 }

@@ -25,13 +25,28 @@ async function open(database: TestDatabase) {
   return { orm, run, close: () => orm.close(true).then(created.drop) };
 }
 
+/** The shared SQL store purging two rows per statement, so the contract's purge crosses several batches. */
+class SmallPurgeBatches extends MikroOrmSessionStore {
+  protected override purgeBatchRows = 2;
+}
+
 for (const database of testDatabases()) {
   runSessionStoreContract(`mikro-orm on ${database.name}`, async () => {
     const { orm, close } = await open(database);
     return { store: new MikroOrmSessionStore({ em: orm.em }), close };
   });
+  runSessionStoreContract(`mikro-orm on ${database.name}, purge in batches of 2 rows`, async () => {
+    const { orm, close } = await open(database);
+    return { store: new SmallPurgeBatches({ em: orm.em }), close };
+  });
   runTokenVersionStoreContract(`mikro-orm on ${database.name}`, async () => {
     const { orm, run, close } = await open(database);
-    return { store: new MikroOrmTokenVersionStore({ em: orm.em }), createUser: () => insertUser(run), missingUserIds: MISSING_INTEGER_IDS, close };
+    return {
+      store: new MikroOrmTokenVersionStore({ em: orm.em }),
+      sessions: new MikroOrmSessionStore({ em: orm.em }),
+      createUser: () => insertUser(run),
+      missingUserIds: MISSING_INTEGER_IDS,
+      close,
+    };
   });
 }

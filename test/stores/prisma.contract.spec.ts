@@ -21,6 +21,12 @@ for (const database of testDatabases()) {
   });
   runTokenVersionStoreContract(`prisma on ${database.name}`, async () => {
     const { prisma, run, close } = await open(database);
-    return { store: new PrismaTokenVersionStore({ client: prisma }), createUser: () => insertUser(run), missingUserIds: MISSING_INTEGER_IDS, close };
+    return {
+      store: new PrismaTokenVersionStore({ client: prisma }),
+      sessions: new PrismaSessionStore({ client: prisma }),
+      createUser: () => insertUser(run),
+      missingUserIds: MISSING_INTEGER_IDS,
+      close,
+    };
   });
 }

@@ -35,15 +35,25 @@ async function open(database: TestDatabase) {
   return { dataSource, close: () => dataSource.destroy().then(created.drop) };
 }
 
+/** Purging two rows per statement, so the contract's purge crosses several batches. */
+class SmallPurgeBatches extends TypeOrmSessionStore {
+  protected override purgeBatchRows = 2;
+}
+
 for (const database of testDatabases()) {
   runSessionStoreContract(`typeorm on ${database.name}`, async () => {
     const { dataSource, close } = await open(database);
     return { store: new TypeOrmSessionStore(dataSource), close };
   });
+  runSessionStoreContract(`typeorm on ${database.name}, purge in batches of 2 rows`, async () => {
+    const { dataSource, close } = await open(database);
+    return { store: new SmallPurgeBatches(dataSource), close };
+  });
   runTokenVersionStoreContract(`typeorm on ${database.name}`, async () => {
     const { dataSource, close } = await open(database);
     return {
       store: new TypeOrmTokenVersionStore(dataSource, ContractUser),
+      sessions: new TypeOrmSessionStore(dataSource),
       createUser: () => insertUser((sql) => dataSource.query(sql)),
       missingUserIds: MISSING_INTEGER_IDS,
       close,

@@ -7,6 +7,7 @@ export type { JwtRevocationModuleExtras } from './jwt-revocation.module-definiti
 export { JWT_REVOCATION_MODULE_OPTIONS } from './jwt-revocation.module-definition';
 export type {
   CacheOptions,
+  VerifiedTokenMemoOptions,
   CsrfTokenOptions,
   JwtKeyOptions,
   JwtRevocationModuleOptions,
@@ -57,7 +58,7 @@ export type { ResolvedCookies } from './cookies/resolved-cookies';
 
 // Revocation
 export { RevocationChecker } from './revocation/revocation-checker';
-export type { TokenVersionStore } from './revocation/token-version-store.interface';
+export type { SessionState, TokenVersionStore, VersionAndSession, VersionAndSessionReader } from './revocation/token-version-store.interface';
 export type { RevocationResult } from './revocation/revocation-result';
 export { InMemoryTokenVersionStore } from './revocation/in-memory-token-version.store';
 export type { RevocationMetrics } from './metrics/revocation-metrics';

@@ -5,9 +5,10 @@ import type { AuthenticatedUser } from './authenticated-user';
 import { RevocationChecker } from '../revocation/revocation-checker';
 import { assertTokenShape } from './bearer-token.parser';
 import { InvalidTokenException } from '../errors/bearer-auth.exceptions';
-import type { VerificationKey } from '../keys/key-ring';
+import type { KeyRing, VerificationKey } from '../keys/key-ring';
 import { ACCESS_TOKEN_MEDIA_TYPE } from '../keys/access-token-signer';
 import { appClaimsOf } from './app-claims';
+import { VerifiedTokenMemo, type VerifiedToken } from './verified-token.memo';
 
 /** Header parameters that would let a token choose its own key (CVE-2018-0114 and kin). */
 const FORBIDDEN_HEADER_PARAMS = ['jwk', 'jku', 'x5u', 'x5c', 'crit'];
@@ -29,20 +30,37 @@ export interface VerifyOptions {
 export class AccessTokenVerifier {
   // Same header bytes, same verdict: skips decoding the header JSON on every request.
   private readonly keysByHeader = new Map<string, VerificationKey>();
+  /** The key ring `keysByHeader` was filled from: another one (keys reconfigured) empties it. */
+  private headersRing: KeyRing | undefined;
+  private readonly memo: VerifiedTokenMemo | undefined;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
     private readonly revocation: RevocationChecker,
-  ) {}
+  ) {
+    const { enabled, maxEntries, maxBytes } = options.verifiedTokens;
+    this.memo = enabled ? new VerifiedTokenMemo({ maxEntries, maxBytes }) : undefined;
+  }
 
-  async verify(token: string, { strict = false }: VerifyOptions = {}): Promise<AuthenticatedUser> {
+  async verify(token: string, options: VerifyOptions = {}): Promise<AuthenticatedUser> {
+    return this.verifyNow(token, options);
+  }
+
+  /**
+   * `verify`, answered without an `await` when everything it needs is in memory (the token
+   * memoized, the version and session cached): a user, or a promise of one.
+   */
+  verifyNow(token: string, { strict = false }: VerifyOptions = {}): AuthenticatedUser | Promise<AuthenticatedUser> {
     const user = this.verifyStateless(token);
-    await this.revocation.assertCurrent(user.id, user.tokenVersion, user.sessionId, strict, user.issuedAt);
-    return user;
+    const checked = this.revocation.assertCurrentNow(user.id, user.tokenVersion, user.sessionId, strict, user.issuedAt);
+    return checked === undefined ? user : checked.then(() => user);
   }
 
   /** Signature, algorithm, key and claims, without the revocation check. */
   verifyStateless(token: string): AuthenticatedUser {
+    const ring = this.options.keyRing;
+    const known = this.memo?.get(token, ring);
+    if (known) return this.reuse(token, known);
     assertTokenShape(token, this.options.maxTokenLength);
     const key = this.keyFor(token);
     let payload: Record<string, unknown>;
@@ -51,10 +69,30 @@ export class AccessTokenVerifier {
     } catch {
       throw new InvalidTokenException();
     }
-    return this.toUser(payload);
+    const user = this.toUser(payload);
+    // Only a token that passed every check is remembered; a copy, so no caller can alter the entry.
+    this.memo?.remember(token, ring, { ...user, claims: { ...user.claims } }, typeof payload.nbf === 'number' ? payload.nbf : -Infinity, token.length);
+    return user;
+  }
+
+  /** A memoized token: its time-dependent claims checked again, the rest holds for the same bytes under the same keys. */
+  private reuse(token: string, known: VerifiedToken): AuthenticatedUser {
+    const { user, notBefore } = known;
+    const now = Date.now() / 1000;
+    const tolerance = this.options.clockTolerance;
+    if (user.expiresAt + tolerance <= now || user.issuedAt > now + tolerance || notBefore > now + tolerance) {
+      this.memo!.forget(token);
+      throw new InvalidTokenException();
+    }
+    // Each request gets its own object: an app may add to request.user.
+    return { ...user, claims: { ...user.claims } };
   }
 
   private keyFor(token: string): VerificationKey {
+    if (this.options.keyRing !== this.headersRing) {
+      this.keysByHeader.clear();
+      this.headersRing = this.options.keyRing;
+    }
     const segment = token.slice(0, token.indexOf('.'));
     const known = this.keysByHeader.get(segment);
     if (known) return known;

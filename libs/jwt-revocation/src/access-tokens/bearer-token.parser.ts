@@ -21,7 +21,7 @@ function splitBearerHeader(header: unknown): string {
   }
   if (header.slice(0, space).toLowerCase() !== 'bearer') throw new MissingTokenException();
   const token = header.slice(space + 1);
-  if (token.length === 0 || /\s|,/.test(token)) throw new InvalidAuthRequestException();
+  if (token.length === 0 || /[\s,]/.test(token)) throw new InvalidAuthRequestException();
   return token;
 }
 

@@ -15,7 +15,14 @@ import { requestOf, responseOf, type AuthRequest } from './request-context';
  * its context, so they verify once; every other handler (each GraphQL resolver of a request, each
  * WebSocket message) gets its own context and is verified with its own options, strict included.
  */
-const authenticatedContexts = new WeakSet<ExecutionContext>();
+const AUTHENTICATED = Symbol('jwt-revocation.authenticated');
+type MarkedContext = ExecutionContext & { [AUTHENTICATED]?: true };
+
+/** A route's `@Public()` and `@Auth()` metadata, read once per controller class and handler (it never changes after bootstrap). */
+interface RouteAuth {
+  isPublic: boolean;
+  options: AuthOptions | undefined;
+}
 
 /**
  * Refuses every route that is not `@Public()` unless its bearer token passes verification and
@@ -28,6 +35,8 @@ const authenticatedContexts = new WeakSet<ExecutionContext>();
  */
 @Injectable()
 export class JwtRevocationGuard implements CanActivate {
+  private readonly routes = new WeakMap<object, WeakMap<object, RouteAuth>>();
+
   constructor(
     protected readonly reflector: Reflector,
     protected readonly verifier: AccessTokenVerifier,
@@ -39,12 +48,15 @@ export class JwtRevocationGuard implements CanActivate {
     try {
       const request = this.getRequest(context);
       if (!request) throw new InvalidAuthRequestException(); // deny unknown transports
-      if (authenticatedContexts.has(context)) return true;
+      if ((context as MarkedContext)[AUTHENTICATED]) return true;
       const strict = this.authOptions(context)?.strict;
-      const user = await this.verifier.verify(this.tokenFromRequest(request), { strict });
+      // Answered without an await on the cached path (verifyNow returns the user itself then).
+      const verified = this.verifier.verifyNow(this.tokenFromRequest(request), { strict });
+      const user = verified instanceof Promise ? await verified : verified;
       const handled = this.handleRequest(user, context);
       request.user = handled instanceof Promise ? await handled : handled;
-      authenticatedContexts.add(context);
+      // A mark on the context itself: cheaper per request than a WeakSet entry, gone with the context.
+      (context as MarkedContext)[AUTHENTICATED] = true;
       return true;
     } catch (error) {
       if (error instanceof BearerAuthException) this.throwUnauthorized(error, context);
@@ -54,7 +66,7 @@ export class JwtRevocationGuard implements CanActivate {
 
   /** True lets the request through unauthenticated. Default: the route or its controller is `@Public()` (the handler wins). */
   protected shouldSkip(context: ExecutionContext): boolean | Promise<boolean> {
-    return this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]) === true;
+    return this.routeAuth(context).isPublic;
   }
 
   /** The request of an HTTP, GraphQL, WebSocket or microservice context; undefined (refused) for any other transport. */
@@ -89,7 +101,24 @@ export class JwtRevocationGuard implements CanActivate {
   }
 
   private authOptions(context: ExecutionContext): AuthOptions | undefined {
-    return this.reflector.getAllAndOverride<AuthOptions | undefined>(AUTH_OPTIONS_KEY, [context.getHandler(), context.getClass()]);
+    return this.routeAuth(context).options;
+  }
+
+  private routeAuth(context: ExecutionContext): RouteAuth {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byHandler = this.routes.get(controller);
+    if (!byHandler) this.routes.set(controller, (byHandler = new WeakMap()));
+    let route = byHandler.get(handler);
+    if (!route) {
+      const targets = [handler, controller];
+      route = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) === true,
+        options: this.reflector.getAllAndOverride<AuthOptions | undefined>(AUTH_OPTIONS_KEY, targets),
+      };
+      byHandler.set(handler, route);
+    }
+    return route;
   }
 }
 

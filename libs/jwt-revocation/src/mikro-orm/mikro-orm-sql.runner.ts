@@ -22,8 +22,10 @@ interface SqlConnection {
  */
 export class MikroOrmSqlRunner implements SqlRunner {
   readonly dialect: SqlDialect;
+  readonly client: MikroOrmSqlEntityManager;
 
   constructor(private readonly em: MikroOrmSqlEntityManager) {
+    this.client = em;
     if (typeof em?.getConnection !== 'function' || typeof em.getPlatform !== 'function') {
       throw new JwtRevocationConfigError('the MikroORM stores were given something that is not an EntityManager', 'Pass the EntityManager of a SQL driver (its injection token in JwtRevocationMikroOrmModule.forFeature()).');
     }

@@ -56,6 +56,20 @@ export interface CacheOptions {
   ttlMs?: number;
 }
 
+/**
+ * The memo of verified access tokens: a token seen again skips its signature check and decoding
+ * (`exp`, `nbf` and `iat` are checked on every use, the revocation check always runs, failures are
+ * never remembered). Defaults: `JWT_REVOCATION_DEFAULTS.verifiedTokens`.
+ */
+export interface VerifiedTokenMemoOptions {
+  /** Default true. */
+  enabled?: boolean;
+  /** Most tokens remembered (oldest out first). Default 10 000: size it like `cache.maxEntries`, to the tokens in use at once. */
+  maxEntries?: number;
+  /** Most memory held, estimated from the tokens' length. Default 16 MiB. */
+  maxBytes?: number;
+}
+
 /** The CSRF token of cookie mode. Defaults: `JWT_REVOCATION_DEFAULTS.cookies.csrf`. */
 export interface CsrfTokenOptions {
   /** Request header the page echoes the token in. Default `x-csrf-token`. */
@@ -146,6 +160,8 @@ export interface JwtRevocationModuleOptions {
   sessions?: SessionOptions | false;
   /** In-process cache. */
   cache?: CacheOptions;
+  /** Memo of verified access tokens (`{ enabled: false }` turns it off). */
+  verifiedTokens?: VerifiedTokenMemoOptions;
   /** Broadcasts invalidations between instances (see `nestjs-jwt-revocation/redis`). Default: this process only. */
   broadcaster?: RevocationBroadcaster;
   /** Called after every revocation has been stored. */

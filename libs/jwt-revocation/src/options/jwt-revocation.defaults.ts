@@ -26,6 +26,8 @@ export const JWT_REVOCATION_DEFAULTS = deepFreeze({
     onLimit: 'revoke-oldest' as SessionLimitAction,
   },
   cache: { enabled: true, maxEntries: 10_000, ttlMs: 60_000 },
+  /** Tokens already verified, skipped on their next use (signature and decoding); see `VerifiedTokenMemoOptions`. */
+  verifiedTokens: { enabled: true, maxEntries: 10_000, maxBytes: 16 * 1024 * 1024 },
   /** Applied when `cookies` is `true` or an object; cookie mode itself is off by default. */
   cookies: {
     name: 'refresh',

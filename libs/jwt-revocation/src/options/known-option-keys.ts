@@ -1,5 +1,12 @@
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
-import type { CacheOptions, CsrfTokenOptions, JwtRevocationModuleOptions, RefreshCookieOptions, SessionOptions } from './jwt-revocation-options.interface';
+import type {
+  CacheOptions,
+  CsrfTokenOptions,
+  JwtRevocationModuleOptions,
+  RefreshCookieOptions,
+  SessionOptions,
+  VerifiedTokenMemoOptions,
+} from './jwt-revocation-options.interface';
 
 // Records over the option types: adding an option without listing it here fails to compile.
 const TOP_LEVEL: Record<keyof JwtRevocationModuleOptions, true> = {
@@ -20,6 +27,7 @@ const TOP_LEVEL: Record<keyof JwtRevocationModuleOptions, true> = {
   sessionStore: true,
   sessions: true,
   cache: true,
+  verifiedTokens: true,
   broadcaster: true,
   onRevocation: true,
   retryAfterSeconds: true,
@@ -38,6 +46,7 @@ const SESSIONS: Record<keyof SessionOptions, true> = {
   onLimit: true,
 };
 const CACHE: Record<keyof CacheOptions, true> = { enabled: true, maxEntries: true, ttlMs: true };
+const VERIFIED_TOKENS: Record<keyof VerifiedTokenMemoOptions, true> = { enabled: true, maxEntries: true, maxBytes: true };
 const COOKIES: Record<keyof RefreshCookieOptions, true> = {
   name: true,
   path: true,
@@ -61,6 +70,7 @@ export function assertKnownKeys(options: JwtRevocationModuleOptions): void {
   assertKnown(options, TOP_LEVEL, '');
   if (isObject(options.sessions)) assertKnown(options.sessions, SESSIONS, 'sessions.');
   if (isObject(options.cache)) assertKnown(options.cache, CACHE, 'cache.');
+  if (isObject(options.verifiedTokens)) assertKnown(options.verifiedTokens, VERIFIED_TOKENS, 'verifiedTokens.');
   if (isObject(options.cookies)) {
     assertKnown(options.cookies, COOKIES, 'cookies.');
     if (isObject(options.cookies.csrf)) assertKnown(options.cookies.csrf, CSRF, 'cookies.csrf.');

@@ -40,6 +40,12 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
     maxEntries: positiveInteger(options.cache?.maxEntries, DEFAULTS.cache.maxEntries, 'cache.maxEntries', 'entries'),
     ttlMs: positiveInteger(options.cache?.ttlMs, DEFAULTS.cache.ttlMs, 'cache.ttlMs', 'milliseconds'),
   };
+  const memo = DEFAULTS.verifiedTokens;
+  const verifiedTokens = {
+    enabled: options.verifiedTokens?.enabled ?? memo.enabled,
+    maxEntries: positiveInteger(options.verifiedTokens?.maxEntries, memo.maxEntries, 'verifiedTokens.maxEntries', 'entries'),
+    maxBytes: positiveInteger(options.verifiedTokens?.maxBytes, memo.maxBytes, 'verifiedTokens.maxBytes', 'bytes'),
+  };
   const tokenVersionStore = options.tokenVersionStore;
   if (!tokenVersionStore) {
     throw new JwtRevocationConfigError(
@@ -72,6 +78,7 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
     ...heartbeat,
     storeTimeoutMs: positiveInteger(options.storeTimeoutMs, DEFAULTS.storeTimeoutMs, 'storeTimeoutMs', 'milliseconds'),
     cache,
+    verifiedTokens,
     sessions,
     tokenVersionStore,
     broadcaster,

@@ -4,7 +4,7 @@ import type { SessionStore } from '../sessions/session-store.interface';
 import type { RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
 import type { RevocationEvent } from '../events/revocation-event';
 import type { ResolvedCookies } from '../cookies/resolved-cookies';
-import type { CacheOptions, JwtRevocationModuleOptions, SessionOptions } from './jwt-revocation-options.interface';
+import type { CacheOptions, JwtRevocationModuleOptions, SessionOptions, VerifiedTokenMemoOptions } from './jwt-revocation-options.interface';
 
 /** Sessions when they are on: their settings, their store and the key that authenticates refresh tokens. */
 export interface ResolvedSessions extends Readonly<Required<SessionOptions>> {
@@ -29,6 +29,7 @@ export interface ResolvedOptions {
   readonly heartbeatDeadlineMs: number;
   readonly storeTimeoutMs: number;
   readonly cache: Readonly<Required<CacheOptions>>;
+  readonly verifiedTokens: Readonly<Required<VerifiedTokenMemoOptions>>;
   /** The one switch: `false`, or everything sessions need. */
   readonly sessions: ResolvedSessions | false;
   readonly tokenVersionStore: TokenVersionStore;

@@ -10,7 +10,7 @@ export class PrismaSqlRunner implements SqlRunner {
   readonly dialect: SqlDialect;
 
   constructor(
-    private readonly client: PrismaRawClient,
+    readonly client: PrismaRawClient,
     provider?: string,
   ) {
     if (typeof client?.$queryRawUnsafe !== 'function' || typeof client.$executeRawUnsafe !== 'function') {

@@ -138,4 +138,50 @@ describe('RevocationCache', () => {
       expect(cache.size).toBe(0);
     });
   });
+
+  describe('checkCached (the cached path: version and session from one lookup)', () => {
+    const fill = (cache: RevocationCache, version = 3) => {
+      cache.setVersion('u', version, cache.currentEpoch());
+      cache.setSessionOwner('s', 'u', cache.currentEpoch(), Date.now() + 60_000);
+    };
+
+    it('answers current, revoked, or undefined when the store must answer', () => {
+      const cache = new RevocationCache(10, 60_000);
+      expect(cache.checkCached('u', 3, 's')).toBeUndefined();
+      fill(cache);
+      expect(cache.checkCached('u', 3, 's')).toBe('current');
+      expect(cache.checkCached('u', 2, 's')).toBe('revoked');
+      expect(cache.checkCached('other', 3, 's')).toBe('revoked'); // someone else's session
+      expect(cache.checkCached('u', 3, 'unknown')).toBeUndefined();
+      expect(cache.checkCached('u', 3, undefined)).toBe('current');
+    });
+
+    it('sees a version changed or forgotten after the session was cached', () => {
+      const cache = new RevocationCache(10, 60_000);
+      fill(cache);
+      cache.setVersion('u', 4, cache.currentEpoch());
+      expect(cache.checkCached('u', 3, 's')).toBe('revoked');
+      expect(cache.checkCached('u', 4, 's')).toBe('current');
+      cache.forgetUser('u');
+      expect(cache.checkCached('u', 4, 's')).toBeUndefined();
+      cache.clear();
+      expect(cache.checkCached('u', 4, 's')).toBeUndefined();
+    });
+
+    it('refuses a session cached as not live, and leaves a session past its end to the store', () => {
+      const cache = new RevocationCache(10, 60_000);
+      cache.setVersion('u', 3, cache.currentEpoch());
+      cache.setSessionOwner('dead', null, cache.currentEpoch());
+      cache.setSessionOwner('ended', 'u', cache.currentEpoch(), Date.now() - 1);
+      expect(cache.checkCached('u', 3, 'dead')).toBe('revoked');
+      expect(cache.checkCached('u', 3, 'ended')).toBeUndefined();
+    });
+
+    it('trusts neither entry after ttlMs', async () => {
+      const cache = new RevocationCache(10, 20);
+      fill(cache);
+      await sleep(60);
+      expect(cache.checkCached('u', 3, 's')).toBeUndefined();
+    });
+  });
 });

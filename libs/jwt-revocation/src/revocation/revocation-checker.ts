@@ -1,11 +1,11 @@
 import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { RESOLVED_OPTIONS, SESSION_STORE, TOKEN_VERSION_STORE } from '../jwt-revocation.constants';
 import type { ResolvedOptions } from '../options/resolved-options';
-import type { TokenVersionStore } from './token-version-store.interface';
+import type { SessionState, TokenVersionStore, VersionAndSessionReader } from './token-version-store.interface';
 import type { SessionStore } from '../sessions/session-store.interface';
 import type { InvalidationMessage } from '../broadcast/revocation-broadcaster.interface';
 import { InvalidationChannel } from '../broadcast/invalidation-channel';
-import { RevocationCache } from './revocation-cache';
+import { CACHED_REVOKED, RevocationCache } from './revocation-cache';
 import type { RevocationMetrics } from '../metrics/revocation-metrics';
 import { RevocationTelemetry } from '../telemetry/revocation-telemetry';
 import type { CheckSource, StoreReadTarget } from '../telemetry/telemetry-names';
@@ -29,6 +29,8 @@ export class RevocationChecker implements OnModuleDestroy {
   private readonly revokedBefore: RevokedBefore;
   /** Concurrent misses of one key share one store read (only while the cache is trusted). */
   private readonly reads = new CoalescedReads();
+  /** The stores' one-statement read of a version and a session, when they offer it. */
+  private readonly readBoth: VersionAndSessionReader | undefined;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
@@ -41,6 +43,7 @@ export class RevocationChecker implements OnModuleDestroy {
   ) {
     this.revokedBefore = revokedBefore ?? new RevokedBefore(options, versions);
     this.cache = options.cache.enabled ? new RevocationCache(options.cache.maxEntries, options.cache.ttlMs) : undefined;
+    this.readBoth = sessions ? versions.readerWithSessions?.(sessions) : undefined;
     this.pending = new PendingInvalidations((message) => this.publish(message), options.cache.ttlMs);
   }
 
@@ -58,6 +61,29 @@ export class RevocationChecker implements OnModuleDestroy {
     return this.cache?.size ?? 0;
   }
 
+  /**
+   * `assertCurrent` without a promise when the cutoff, the version and the session are all in
+   * memory and trusted (the cached path): returns undefined when current, throws when revoked;
+   * otherwise returns `assertCurrent`'s promise.
+   */
+  assertCurrentNow(userId: string, version: number, sessionId: string | undefined, strict = false, issuedAt = Infinity): Promise<void> | undefined {
+    const cache = this.cache;
+    const inMemory = !strict && cache !== undefined && this.channel.isTrusted() && (sessionId === undefined || this.sessions !== undefined);
+    const cutoff = inMemory ? this.revokedBefore.ifFresh(false) : undefined;
+    // One lookup for the version and the session (the session entry holds its owner's version).
+    const answer = cutoff === undefined ? undefined : cache!.checkCached(userId, version, sessionId);
+    if (answer === undefined) return this.assertCurrent(userId, version, sessionId, strict, issuedAt);
+    if (issuedAt < cutoff!) throw new InvalidTokenException();
+    this.telemetry.cacheHit();
+    if (sessionId !== undefined) this.telemetry.cacheHit();
+    if (answer === CACHED_REVOKED) {
+      this.telemetry.check('refused', 'cache');
+      throw new InvalidTokenException();
+    }
+    this.telemetry.check('accepted', 'cache');
+    return undefined;
+  }
+
   /** Throws `InvalidTokenException` when revoked, `RevocationUnavailableException` when unknowable. */
   async assertCurrent(userId: string, version: number, sessionId: string | undefined, strict = false, issuedAt = Infinity): Promise<void> {
     // The everyone-out cutoff is one number in memory, raised by broadcasts; read again when it may be
@@ -68,9 +94,10 @@ export class RevocationChecker implements OnModuleDestroy {
     const trustCache = !strict && this.cache !== undefined && channelTrusted;
     const lookup: CheckLookup = { source: 'cache' };
     try {
-      const current = await this.currentVersion(userId, trustCache, lookup);
+      const both = sessionId === undefined ? undefined : await this.bothFromStore(userId, sessionId, trustCache, lookup);
+      const current = both ? both.version : await this.currentVersion(userId, trustCache, lookup);
       if (current === null || current !== version) throw new InvalidTokenException();
-      if (sessionId !== undefined && !(await this.sessionLive(userId, sessionId, trustCache, lookup))) {
+      if (sessionId !== undefined && !(both ? both.live : await this.sessionLive(userId, sessionId, trustCache, lookup))) {
         throw new InvalidTokenException();
       }
     } catch (error) {
@@ -145,6 +172,30 @@ export class RevocationChecker implements OnModuleDestroy {
     const epoch = this.cache?.currentEpoch() ?? 0;
     const query = () => this.read('session', () => this.sessions!.find(sessionId));
     const session = trustCache ? await this.reads.run(`s:${sessionId}`, epoch, query) : await query();
+    return this.rememberSession(userId, sessionId, session, trustCache, epoch, now);
+  }
+
+  /**
+   * Version and session in one store round trip, when the stores offer it and neither is cached;
+   * undefined otherwise (the caller then reads each on its own).
+   */
+  private async bothFromStore(userId: string, sessionId: string, trustCache: boolean, lookup: CheckLookup): Promise<{ version: number | null; live: boolean } | undefined> {
+    if (!this.readBoth) return undefined;
+    if (trustCache && (this.cache!.getVersion(userId) !== undefined || this.cache!.getSessionOwner(sessionId) !== undefined)) return undefined;
+    this.telemetry.cacheMiss();
+    this.telemetry.cacheMiss();
+    lookup.source = 'store';
+    const epoch = this.cache?.currentEpoch() ?? 0;
+    const query = () => this.read('version', () => this.readBoth!(userId, sessionId));
+    const { version, session } = trustCache ? await this.reads.run(`b:${userId}:${sessionId}`, epoch, query) : await query();
+    if (trustCache) this.cache!.setVersion(userId, version, epoch);
+    // No user row, no session read: nothing is known (or cached) about the session then.
+    if (version === null) return { version, live: false };
+    return { version, live: this.rememberSession(userId, sessionId, session, trustCache, epoch, Date.now()) };
+  }
+
+  /** Whether `session` is live and `userId`'s; cached with its owner when the cache is trusted. */
+  private rememberSession(userId: string, sessionId: string, session: SessionState | null, trustCache: boolean, epoch: number, now: number): boolean {
     // An ended session (revoked, or past its absolute or idle expiry) ends its access tokens.
     const endsAt = session === null ? 0 : Math.min(session.expiresAt, session.idleExpiresAt);
     const owner = session !== null && session.revokedAt === null && now < endsAt ? session.userId : null;

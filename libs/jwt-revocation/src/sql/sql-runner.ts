@@ -6,6 +6,8 @@ import type { SqlDialect } from './sql-dialect';
  */
 export interface SqlRunner {
   readonly dialect: SqlDialect;
+  /** The client statements go through (optional): stores whose runners share it can join their tables. */
+  readonly client?: unknown;
   /** Rows of a SELECT, or of an UPDATE/DELETE ... RETURNING. */
   query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]>;
   /** How many rows an INSERT, UPDATE or DELETE changed. */

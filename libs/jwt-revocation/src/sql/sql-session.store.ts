@@ -2,6 +2,7 @@ import type { RevokeReason, SessionRecord } from '../sessions/session-record';
 import type { SessionRotation, SessionStore } from '../sessions/session-store.interface';
 import type { SqlRunner } from './sql-runner';
 import { SESSION_COLUMNS, rowToSession, sessionToParameters, type SessionRow } from './session-row';
+import { PURGE_BATCH_ROWS, purgeInBatches } from './purge-in-batches';
 
 const COLUMN_LIST = SESSION_COLUMNS.join(', ');
 const LIVE = 'revoked_at IS NULL';
@@ -11,7 +12,15 @@ const LIVE = 'revoked_at IS NULL';
  * is one conditional UPDATE, so of N concurrent rotations of one token exactly one changes a row.
  */
 export class SqlSessionStore implements SessionStore {
+  /** Rows each purge statement covers (see purgeInBatches). */
+  protected purgeBatchRows = PURGE_BATCH_ROWS;
+
   constructor(private readonly sql: SqlRunner) {}
+
+  /** Whether statements of `runner` reach this store's `jwt_sessions` (the same runner or client). */
+  sharesDatabaseWith(runner: SqlRunner): boolean {
+    return runner === this.sql || (runner.client !== undefined && runner.client === this.sql.client);
+  }
 
   async create(session: SessionRecord): Promise<void> {
     const placeholders = SESSION_COLUMNS.map(() => '?').join(', ');
@@ -56,12 +65,28 @@ export class SqlSessionStore implements SessionStore {
     return rows.map(rowToSession);
   }
 
+  /** In primary-key ranges of `purgeBatchRows` rows, one short DELETE each. */
   async purge(endedBefore: number): Promise<number> {
-    return this.sql.execute('DELETE FROM jwt_sessions WHERE revoked_at < ? OR expires_at < ? OR idle_expires_at < ?', [
+    return purgeInBatches(
+      {
+        upperBound: async (after, rows) => {
+          const where = after === undefined ? '' : 'WHERE id > ? ';
+          const found = await this.sql.query<{ id: unknown }>(`SELECT id FROM jwt_sessions ${where}ORDER BY id LIMIT 1 OFFSET ?`, [
+            ...(after === undefined ? [] : [after]),
+            rows - 1,
+          ]);
+          return found.length === 0 ? undefined : String(found[0].id);
+        },
+        deleteEnded: (after, upTo, cutOff) =>
+          this.sql.execute(
+            `DELETE FROM jwt_sessions WHERE ${after === undefined ? '' : 'id > ? AND '}${upTo === undefined ? '' : 'id <= ? AND '}` +
+              '(revoked_at < ? OR expires_at < ? OR idle_expires_at < ?)',
+            [...(after === undefined ? [] : [after]), ...(upTo === undefined ? [] : [upTo]), cutOff, cutOff, cutOff],
+          ),
+      },
       endedBefore,
-      endedBefore,
-      endedBefore,
-    ]);
+      this.purgeBatchRows,
+    );
   }
 
   private async revokeWhere(condition: string, params: unknown[], reason: RevokeReason, at: number): Promise<string[]> {

@@ -1,14 +1,22 @@
-import { Brackets, In, IsNull, type DataSource, type Repository } from 'typeorm';
+import { In, IsNull, type DataSource, type Repository } from 'typeorm';
 import type { RevokeReason, SessionRecord } from '../sessions/session-record';
 import type { SessionRotation, SessionStore } from '../sessions/session-store.interface';
 import { JwtSessionEntity } from './jwt-session.entity';
+import { PURGE_BATCH_ROWS, purgeInBatches } from '../sql/purge-in-batches';
 
 /** Sessions in the `jwt_sessions` table; rotation is one conditional UPDATE. */
 export class TypeOrmSessionStore implements SessionStore {
   private readonly sessions: Repository<JwtSessionEntity>;
+  /** Rows each purge statement covers (see purgeInBatches). */
+  protected purgeBatchRows = PURGE_BATCH_ROWS;
 
-  constructor(dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
     this.sessions = dataSource.getRepository(JwtSessionEntity);
+  }
+
+  /** Whether `dataSource` holds this store's `jwt_sessions`. */
+  usesDataSource(dataSource: DataSource): boolean {
+    return dataSource === this.dataSource;
   }
 
   async create(session: SessionRecord): Promise<void> {
@@ -42,20 +50,30 @@ export class TypeOrmSessionStore implements SessionStore {
       .getMany();
   }
 
+  /** In primary-key ranges of `purgeBatchRows` rows, one short DELETE each. */
   async purge(endedBefore: number): Promise<number> {
-    const result = await this.sessions
-      .createQueryBuilder()
-      .delete()
-      .where(
-        new Brackets((qb) =>
-          qb
-            .where('revoked_at < :endedBefore', { endedBefore })
-            .orWhere('expires_at < :endedBefore', { endedBefore })
-            .orWhere('idle_expires_at < :endedBefore', { endedBefore }),
-        ),
-      )
-      .execute();
-    return result.affected ?? 0;
+    const range = (after: string | undefined, upTo: string | undefined) =>
+      `${after === undefined ? '' : 'id > :after AND '}${upTo === undefined ? '' : 'id <= :upTo AND '}`;
+    return purgeInBatches(
+      {
+        upperBound: async (after, rows) => {
+          const query = this.sessions.createQueryBuilder('s').select('s.id', 'id').orderBy('s.id').offset(rows - 1).limit(1);
+          if (after !== undefined) query.where('s.id > :after', { after });
+          const found = await query.getRawOne<{ id: string }>();
+          return found === undefined ? undefined : String(found.id);
+        },
+        deleteEnded: async (after, upTo, cutOff) => {
+          const result = await this.sessions
+            .createQueryBuilder()
+            .delete()
+            .where(`${range(after, upTo)}(revoked_at < :cutOff OR expires_at < :cutOff OR idle_expires_at < :cutOff)`, { after, upTo, cutOff })
+            .execute();
+          return result.affected ?? 0;
+        },
+      },
+      endedBefore,
+      this.purgeBatchRows,
+    );
   }
 
   private async revokeWhere(where: Record<string, unknown>, reason: RevokeReason, at: number): Promise<string[]> {

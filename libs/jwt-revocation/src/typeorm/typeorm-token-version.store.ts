@@ -1,6 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
-import type { TokenVersionStore } from '../revocation/token-version-store.interface';
+import type { TokenVersionStore, VersionAndSessionReader } from '../revocation/token-version-store.interface';
+import type { SessionStore } from '../sessions/session-store.interface';
+import { versionAndSessionOf, type VersionAndSessionRow } from '../sql/version-and-session.row';
+import { JwtSessionEntity } from './jwt-session.entity';
+import { TypeOrmSessionStore } from './typeorm-session.store';
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
 import { REVOKED_BEFORE_ROW } from './jwt-revocation-state.entity';
 
@@ -51,6 +55,29 @@ export class TypeOrmTokenVersionStore implements TokenVersionStore {
     if (!this.isValidId(userId)) return null;
     const rows: Array<{ version: number | string }> = await this.dataSource.query(this.selectSql, [userId]);
     return rows.length === 0 ? null : Number(rows[0].version);
+  }
+
+  /** One statement for the version and the session, when `sessions` is the TypeORM store on the same DataSource. */
+  readerWithSessions(sessions: SessionStore): VersionAndSessionReader | undefined {
+    if (!(sessions instanceof TypeOrmSessionStore) || !sessions.usesDataSource(this.dataSource)) return undefined;
+    const users = this.dataSource.getMetadata(this.entity);
+    const table = this.dataSource.getMetadata(JwtSessionEntity);
+    const q = (name: string) => this.dataSource.driver.escape(name);
+    const column = (property: string) => q(table.findColumnWithPropertyPath(property)!.databaseName);
+    const userColumn = (property: string) => q(users.findColumnWithPropertyPath(property)!.databaseName);
+    // Two primary-key lookups in one statement; no user row, no row at all.
+    const [sql] = this.dataSource.driver.escapeQueryWithParameters(
+      `SELECT u.${userColumn(this.versionProperty)} AS version, s.${column('userId')} AS session_user_id, ` +
+        `s.${column('revokedAt')} AS revoked_at, s.${column('expiresAt')} AS expires_at, s.${column('idleExpiresAt')} AS idle_expires_at ` +
+        `FROM ${this.dataSource.driver.escape(users.tablePath)} u LEFT JOIN ${q(table.tablePath)} s ON s.${column('id')} = :sessionId ` +
+        `WHERE u.${userColumn(this.primaryProperty)} = :userId`,
+      { sessionId: '', userId: '' },
+    );
+    return async (userId, sessionId) => {
+      if (!this.isValidId(userId)) return { version: null, session: null };
+      const rows: VersionAndSessionRow[] = await this.dataSource.query(sql, [sessionId, userId]);
+      return rows.length === 0 ? { version: null, session: null } : versionAndSessionOf(rows[0]);
+    };
   }
 
   async incrementVersion(userId: string): Promise<boolean> {
