@@ -58,7 +58,7 @@ export class RedisRevocationBroadcaster implements RevocationBroadcaster {
         .catch(() => subscriber.disconnect(true));
     });
     subscriber.on('message', (channel: string, raw: string) => {
-      if (channel !== this.channel) return;
+      if (channel !== this.channel || this.stopped) return; // already read off the socket when stop() came
       const message = decodeInvalidation(raw);
       if (message) listener.onInvalidate(message);
     });
