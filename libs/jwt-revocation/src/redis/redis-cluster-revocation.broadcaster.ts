@@ -97,12 +97,13 @@ export class RedisClusterRevocationBroadcaster implements RevocationBroadcaster 
       const node = this.cluster.nodes('master').find((candidate) => `${candidate.options.host}:${candidate.options.port}` === nodeKey);
       if (!nodeKey || !node) throw new Error(`no master known for slot ${this.slot}`);
       // Our own connection, reconnected by us: ioredis' own resubscription would hide the gap.
-      subscriber = node.duplicate({ lazyConnect: true, retryStrategy: () => null, autoResubscribe: false, enableOfflineQueue: true, maxRetriesPerRequest: 0 });
-      this.subscriber = subscriber;
-      this.watch(subscriber);
+      const connection = node.duplicate({ lazyConnect: true, retryStrategy: () => null, autoResubscribe: false, enableOfflineQueue: true, maxRetriesPerRequest: 0 });
+      subscriber = connection;
+      this.subscriber = connection;
+      this.watch(connection);
       // Bounded: ioredis never settles an SSUBSCRIBE answered with MOVED (it only emits 'moved').
       await withinDeadline(
-        subscriber.connect().then(() => subscriber.ssubscribe(this.channel)),
+        connection.connect().then(() => connection.ssubscribe(this.channel)),
         SUBSCRIBE_TIMEOUT_MS,
         'SSUBSCRIBE',
       );
