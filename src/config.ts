@@ -22,8 +22,10 @@ export interface AppConfig {
   /** Normalized emails that register with the role "admin" (env ADMIN_EMAILS, comma-separated). */
   adminEmails: string[];
   redisUrl: string | undefined;
-  /** Transport between instances (env BROADCASTER): redis, postgres, or unset (see src/auth/broadcaster.config.ts). */
+  /** Transport between instances (env BROADCASTER): redis, postgres, nats, or unset (see src/auth/broadcaster.config.ts). */
   broadcaster?: string;
+  /** NATS server(s) for BROADCASTER=nats (env NATS_URL, comma-separated). */
+  natsUrl?: string;
   /** HTTP platform. Default express. */
   httpAdapter: 'express' | 'fastify';
   /** Refresh token in an HttpOnly cookie instead of the body. */
@@ -77,6 +79,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminEmails: (env.ADMIN_EMAILS ?? '').split(',').map((email) => normalizeEmail(email)).filter((email) => email.length > 0),
     redisUrl: env.REDIS_URL || undefined,
     broadcaster: env.BROADCASTER || undefined,
+    natsUrl: env.NATS_URL || undefined,
     httpAdapter: httpAdapterFromEnv(env),
     cookieMode: env.AUTH_COOKIE_MODE === 'true',
     cookieSecure: cookieSecureFromEnv(env.AUTH_COOKIE_SECURE),

@@ -3,7 +3,7 @@ import { Cluster, type ClusterNode, type ClusterOptions, type Redis } from 'iore
 import type { InvalidationListener, InvalidationMessage, RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
 import { decodeInvalidation, encodeInvalidation } from '../broadcast/invalidation-message.codec';
 import { settlesWithin } from '../broadcast/settles-within';
-import { withinDeadline } from './publish-deadline';
+import { withinDeadline } from '../broadcast/within-deadline';
 
 export interface RedisClusterBroadcasterOptions {
   /** An existing ioredis `Cluster` to publish with (and to learn the topology from); never disconnected by us. */

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { postgresDatabase } from './support/databases';
 import { startDemoProcess, type DemoProcess } from './support/demo-process';
+import { NatsServer } from './support/nats-server';
 import { waitUntil } from './support/tcp-proxy';
 
 const postgres = postgresDatabase();
 const describeWithPostgres = postgres ? describe : describe.skip;
-if (!postgres) console.warn('PostgreSQL LISTEN/NOTIFY two-instance suite skipped: set TEST_POSTGRES_URL (CI=true requires it)');
+if (!postgres) console.warn('BROADCASTER=postgres|nats two-instance suite skipped: set TEST_POSTGRES_URL (CI=true requires it)');
+if (process.env.CI === 'true' && !NatsServer.available()) throw new Error('CI=true needs nats-server for the BROADCASTER=nats two-instance suite');
 
 /** Generous bound for the test; the benchmark reports the real propagation figure. */
 const PROPAGATION_BOUND_MS = 1000;
@@ -22,16 +24,19 @@ function freePort(): Promise<number> {
 
 const trusted = (metrics: string) => /^jwt_revocation_channel_trusted(\{[^}]*\})? 1$/m.test(metrics);
 
-// Multi-instance without Redis: two demo processes on one PostgreSQL, BROADCASTER=postgres, no REDIS_URL.
-describeWithPostgres('two demo instances on PostgreSQL with BROADCASTER=postgres (LISTEN/NOTIFY, no Redis)', () => {
+// Multi-instance without Redis: two demo processes on one PostgreSQL, no REDIS_URL, invalidations
+// over LISTEN/NOTIFY on that database, or over a NATS server of the suite's own.
+describeWithPostgres.each(['postgres', 'nats'])('two demo instances on PostgreSQL with BROADCASTER=%s (no Redis)', (kind) => {
   let a: DemoProcess;
   let b: DemoProcess;
   let drop: () => Promise<void>;
+  let nats: NatsServer | undefined;
 
   beforeAll(async () => {
     const created = await postgres!.create();
     drop = created.drop;
-    const env = { DATABASE_URL: created.url, BROADCASTER: 'postgres', REDIS_URL: '', JWT_SECRET: randomBytes(48).toString('base64url') };
+    if (kind === 'nats') nats = await new NatsServer().start();
+    const env = { DATABASE_URL: created.url, BROADCASTER: kind, REDIS_URL: '', NATS_URL: nats?.url ?? '', JWT_SECRET: randomBytes(48).toString('base64url') };
     a = await startDemoProcess(await freePort(), env); // runs the migrations first
     b = await startDemoProcess(await freePort(), env);
     // Both listening: the channel is trusted, so B answers from its cache until told otherwise.
@@ -41,6 +46,7 @@ describeWithPostgres('two demo instances on PostgreSQL with BROADCASTER=postgres
   afterAll(async () => {
     await a?.stop();
     await b?.stop();
+    await nats?.stop();
     await drop?.();
   }, 30_000);
 
@@ -73,11 +79,12 @@ describeWithPostgres('two demo instances on PostgreSQL with BROADCASTER=postgres
 
 describe('BROADCASTER setting of the demo', () => {
   it.each([
-    ['an unknown value', { BROADCASTER: 'kafka' }, /Invalid configuration: BROADCASTER must be one of redis, postgres \(or unset\), got "kafka"/],
+    ['an unknown value', { BROADCASTER: 'kafka' }, /Invalid configuration: BROADCASTER must be one of redis, postgres, nats \(or unset\), got "kafka"/],
+    ['nats without NATS_URL', { BROADCASTER: 'nats' }, /Invalid configuration: BROADCASTER=nats needs NATS_URL/],
     ['postgres on SQLite', { BROADCASTER: 'postgres' }, /Invalid configuration: BROADCASTER=postgres needs a PostgreSQL DATABASE_URL/],
     ['redis without REDIS_URL', { BROADCASTER: 'redis' }, /Invalid configuration: BROADCASTER=redis needs REDIS_URL/],
   ])('stops the start with a clear message for %s', async (_, env, message) => {
-    const failed = startDemoProcess(await freePort(), { DATABASE_URL: 'sqlite::memory:', REDIS_URL: '', JWT_SECRET: randomBytes(48).toString('base64url'), ...env });
+    const failed = startDemoProcess(await freePort(), { DATABASE_URL: 'sqlite::memory:', REDIS_URL: '', NATS_URL: '', JWT_SECRET: randomBytes(48).toString('base64url'), ...env });
     await expect(failed).rejects.toThrow(message);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `work`, or a rejection once `timeoutMs` has passed: a client that queues commands while it
+ * `work`, or a rejection once `timeoutMs` has passed: a transport client that queues commands while it
  * reconnects (ioredis Cluster does, without limit) must not leave a publish pending for ever.
  */
 export async function withinDeadline<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
