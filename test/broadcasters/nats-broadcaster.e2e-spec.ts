@@ -30,6 +30,7 @@ if (available) {
         await raw.flush();
       },
       cutLink: () => proxy.cut(),
+      blackHoleLink: () => proxy.blackHole(),
       restoreLink: () => proxy.restore(),
       createOnBorrowedClient: async () => {
         const connection = await connect({ servers: server.url });
@@ -45,7 +46,7 @@ if (available) {
         await server.stop();
       },
     };
-  });
+  }, { blackHoleBoundMs: 10_000 });
 }
 
 (available ? describe : describe.skip)('NatsRevocationBroadcaster when its server goes away', () => {

@@ -23,6 +23,7 @@ if (postgres) runBroadcasterContract(
         new PostgresRevocationBroadcaster({ connection: cuttable ? viaProxy : created.url, channel, timeoutMs: 1000, probeIntervalMs: 1000 }),
       publishRaw: async (text) => void (await raw.query('SELECT pg_notify($1, $2)', [channel, text])),
       cutLink: () => proxy.cut(),
+      blackHoleLink: () => proxy.blackHole(),
       restoreLink: () => proxy.restore(),
       createOnBorrowedClient: async () => {
         const pool = new Pool({ connectionString: created.url, max: 1 });
@@ -39,7 +40,7 @@ if (postgres) runBroadcasterContract(
       },
     };
   },
-  { publishBoundMs: 5000, reconnectBoundMs: 15_000 },
+  { publishBoundMs: 5000, reconnectBoundMs: 15_000, blackHoleBoundMs: 10_000 },
 );
 else describe.skip('PostgresRevocationBroadcaster (LISTEN/NOTIFY)', () => it.todo('needs TEST_POSTGRES_URL'));
 

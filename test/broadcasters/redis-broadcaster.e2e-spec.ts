@@ -19,9 +19,11 @@ if (redisUrl) {
         new RedisRevocationBroadcaster({
           connection: { host: target.hostname, port: cuttable ? proxy.port : Number(target.port || 6379), maxRetriesPerRequest: 1, connectTimeout: 1000 },
           channel,
+          probeIntervalMs: 500,
         }),
       publishRaw: async (text) => void (await raw.publish(channel, text)),
       cutLink: () => proxy.cut(),
+      blackHoleLink: () => proxy.blackHole(),
       restoreLink: () => proxy.restore(),
       createOnBorrowedClient: async () => {
         const client = new Redis(redisUrl);
@@ -36,7 +38,7 @@ if (redisUrl) {
         await proxy.stop();
       },
     };
-  });
+  }, { blackHoleBoundMs: 10_000 });
 } else {
   describe.skip('RedisRevocationBroadcaster (pub/sub)', () => it.todo('needs TEST_REDIS_URL'));
 }

@@ -42,6 +42,7 @@ if (usable) {
           }),
         publishRaw: async (text) => void (await raw.spublish(channel, text)),
         cutLink: () => proxies.forEach((proxy) => proxy.cut()),
+        blackHoleLink: () => proxies.forEach((proxy) => proxy.blackHole()),
         restoreLink: () => proxies.forEach((proxy) => proxy.restore()),
         createOnBorrowedClient: async () => {
           const client = new Cluster([{ host: '127.0.0.1', port: ports[0] }]);
@@ -61,7 +62,7 @@ if (usable) {
       await servers.stop();
       throw error;
     }
-  });
+  }, { blackHoleBoundMs: 10_000 });
 }
 
 (usable ? describe : describe.skip)('RedisClusterRevocationBroadcaster when the channel’s master fails', () => {

@@ -41,9 +41,11 @@ if (version) {
           new RedisRevocationBroadcaster({
             connection: cuttable ? sentinelOptions(group.sentinels.map(proxyOf), { natMap }) : sentinelOptions(group.sentinels),
             channel,
+            probeIntervalMs: 500,
           }),
         publishRaw: async (text) => void (await raw.publish(channel, text)),
         cutLink: () => proxies.forEach((proxy) => proxy.cut()),
+        blackHoleLink: () => proxies.forEach((proxy) => proxy.blackHole()),
         restoreLink: () => proxies.forEach((proxy) => proxy.restore()),
         createOnBorrowedClient: async () => {
           const client = new Redis(sentinelOptions(group.sentinels));
@@ -63,7 +65,7 @@ if (version) {
       await servers.stop();
       throw error;
     }
-  });
+  }, { blackHoleBoundMs: 10_000 });
 }
 
 (version ? describe : describe.skip)('RedisRevocationBroadcaster through Sentinel when the master fails', () => {

@@ -11,6 +11,8 @@ export interface BroadcasterHarness {
   publishRaw?(text: string): Promise<void>;
   /** Drops every cuttable link and refuses new ones until `restoreLink()` (required when it delivers). */
   cutLink?(): void | Promise<void>;
+  /** Keeps the cuttable links open but lets nothing through until `restoreLink()` (required with `blackHoleBoundMs`). */
+  blackHoleLink?(): void | Promise<void>;
   restoreLink?(): void | Promise<void>;
   /**
    * A broadcaster built on a client the app owns (the `client`/`pool` option); `clientStillWorks`
@@ -29,6 +31,11 @@ export interface BroadcasterContractOptions {
   reconnectBoundMs?: number;
   /** False when the broadcaster cannot be given the app's own client. Default: same as `delivers`. */
   borrowsClient?: boolean;
+  /**
+   * When set, a black-holed link (open, silent) must show as disconnected within this, and be
+   * resubscribed (with a resync) once it is back. Unset: the transport does not claim to see it.
+   */
+  blackHoleBoundMs?: number;
 }
 
 /** Collects what a broadcaster hands its listener. */
@@ -139,6 +146,21 @@ export function runBroadcasterContract(name: string, factory: () => Promise<Broa
       const after: InvalidationMessage = { kind: 'user', userId: `after-${unique()}` };
       await a.broadcaster.publish(after);
       await eventually(() => b.listener.received.some((m) => m.kind === 'user' && m.userId === after.userId), 5000, 'a message after the outage');
+    });
+
+    (delivers && options.blackHoleBoundMs !== undefined ? it : it.skip)('notices a black-holed link, and resubscribes and resyncs once it is back', async () => {
+      if (!harness.blackHoleLink || !harness.restoreLink) throw new Error('The harness needs blackHoleLink() and restoreLink() for this case');
+      const a = await startOne();
+      const b = await startOne(true);
+      await eventually(() => a.broadcaster.isConnected() && b.broadcaster.isConnected(), reconnectBoundMs, 'both connected');
+      const resyncsBefore = b.listener.resyncs;
+      await harness.blackHoleLink();
+      await eventually(() => !b.broadcaster.isConnected(), options.blackHoleBoundMs!, 'disconnected once the link is black-holed');
+      await harness.restoreLink();
+      await eventually(() => b.broadcaster.isConnected() && b.listener.resyncs > resyncsBefore, reconnectBoundMs, 'resubscribed and resynced');
+      const after: InvalidationMessage = { kind: 'user', userId: `after-hole-${unique()}` };
+      await a.broadcaster.publish(after);
+      await eventually(() => b.listener.received.some((m) => m.kind === 'user' && m.userId === after.userId), 5000, 'a message after the black-hole');
     });
 
     (delivers ? it : it.skip)('after stop() it is disconnected and its listener hears nothing more', async () => {
