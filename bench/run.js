@@ -15,6 +15,7 @@ const { measure } = require('./lib/measure');
 const { ROOT } = require('./lib/paths');
 const { cleanup, onCleanup } = require('./lib/processes');
 const { measurePropagation } = require('./lib/propagation');
+const { measureLiveConnections, withLiveConnectionsSection } = require('./lib/socket-propagation');
 const { SCENARIOS, addRatios, combineRuns, evaluateTargets } = require('./lib/rows');
 const { createPostgresDatabase, redisReachable } = require('./lib/services');
 const { redact, settings } = require('./lib/settings');
@@ -93,6 +94,12 @@ async function main() {
     notes.propagation = 'not selected (BENCH_ONLY)';
   }
 
+  let live;
+  if (!redisSkip && (!settings.only || settings.only.includes('live'))) {
+    console.log('bench: live connections (socket.io close after logoutAll, 10,000 open sockets)');
+    live = await measureLiveConnections();
+  }
+
   for (const row of rows) {
     if (!row.skipped && (row.non2xx > 0 || row.errors > 0 || row.timeouts > 0)) {
       notes.list.push(`${row.label} on ${row.platform}: ${row.non2xx} non-2xx, ${row.errors} errors, ${row.timeouts} timeouts; its numbers are not valid.`);
@@ -125,7 +132,8 @@ async function main() {
     const docs = path.join(ROOT, 'docs');
     fs.mkdirSync(docs, { recursive: true });
     const versions = await packageVersions(databases, settings.redisUrl);
-    fs.writeFileSync(path.join(docs, 'benchmarks.md'), markdown({ machine, versions, settings, rows, targets, propagation, notes }));
+    const document = markdown({ machine, versions, settings, rows, targets, propagation, notes });
+    fs.writeFileSync(path.join(docs, 'benchmarks.md'), live ? withLiveConnectionsSection(document, live) : document);
     fs.writeFileSync(path.join(docs, 'benchmarks.svg'), svgChart(rows));
     console.log('\nbench: wrote docs/benchmarks.md and docs/benchmarks.svg');
   }

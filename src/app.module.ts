@@ -8,6 +8,7 @@ import { jwtRevocationModuleOptions } from './auth/jwt-revocation.config';
 import { appConfig } from './config';
 import { typeOrmModuleOptions } from './database/typeorm.config';
 import { HealthModule } from './health/health.module';
+import { LiveModule } from './live/live.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { UsersModule } from './users/users.module';
 import { WebModule } from './web/web.module';
@@ -23,6 +24,7 @@ import { WebModule } from './web/web.module';
     MetricsModule,
     WebModule,
     AdminModule,
+    LiveModule,
   ],
 })
 export class AppModule {}

@@ -59,6 +59,15 @@ class OrdersRpcController {
 }
 
 @Controller()
+@Auth()
+class ProtectedRpcController {
+  @MessagePattern('orders.list')
+  list(): string[] {
+    return [];
+  }
+}
+
+@Controller()
 class PublicRpcController {
   @Public()
   @MessagePattern('health.ping')
@@ -100,11 +109,12 @@ describe.each(adapters)('handlers the global guard cannot reach, over $name', (a
     await expect(start(appWith(true, [ClassProtectedGateway, HandlerProtectedGateway]))).resolves.toBeUndefined();
   });
 
-  it('refuses to start with a microservice handler that is not @Public(), naming it', async () => {
-    const failure = start(appWith(true, [], [OrdersRpcController, PublicRpcController]));
+  it('refuses to start with a microservice handler that is neither @Auth() nor @Public(), naming it', async () => {
+    const failure = start(appWith(true, [], [OrdersRpcController, PublicRpcController, ProtectedRpcController]));
     await expect(failure).rejects.toThrow(/OrdersRpcController\.get/);
-    await expect(failure).rejects.not.toThrow(/PublicRpcController/);
-    await expect(start(appWith(true, [], [PublicRpcController]))).resolves.toBeUndefined();
+    await expect(failure).rejects.toThrow(/@Auth\(\)/);
+    await expect(failure).rejects.not.toThrow(/PublicRpcController|ProtectedRpcController/);
+    await expect(start(appWith(true, [], [PublicRpcController, ProtectedRpcController]))).resolves.toBeUndefined();
   });
 
   it('leaves the choice to the app with globalGuard: false, as it does for routes', async () => {

@@ -8,8 +8,8 @@ const children = new Set();
 const cleanups = [];
 
 /** A node process with an IPC channel, on `cpu` when given (through taskset). */
-function startNode(script, cpu, env, registerPaths = true) {
-  const nodeArgs = [...(registerPaths ? ['-r', REGISTER_PATHS] : []), script];
+function startNode(script, cpu, env, registerPaths = true, preloads = []) {
+  const nodeArgs = [...(registerPaths ? ['-r', REGISTER_PATHS] : []), ...preloads.flatMap((file) => ['-r', file]), script];
   const [command, args] = cpu === undefined ? [process.execPath, nodeArgs] : ['taskset', ['-c', String(cpu), process.execPath, ...nodeArgs]];
   const child = spawn(command, args, {
     cwd: ROOT,

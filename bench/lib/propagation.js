@@ -63,7 +63,7 @@ async function measurePropagationAcross(databaseUrl, kinds) {
 
 /** The same process helper the tests use (TypeScript, transpiled on require). */
 function redisServers() {
-  require('../../test/support/transpile-on-require.js');
+  require('./transpile-ts');
   const { RedisServers } = require('../../test/support/redis-servers.ts');
   return new RedisServers();
 }

@@ -2,9 +2,9 @@
 // Jest globalSetup: says, before anything runs, which service-backed suites this run skips and
 // which variable turns each on (under CI=true a missing one fails the run instead).
 const SERVICES = [
-  ['TEST_POSTGRES_URL', 'PostgreSQL rows of every database suite, and the two-instance suite (with Redis)', 'postgres://postgres@127.0.0.1:5432/test'],
+  ['TEST_POSTGRES_URL', 'PostgreSQL rows of every database suite, and the two-instance suites (with Redis)', 'postgres://postgres@127.0.0.1:5432/test'],
   ['TEST_MARIADB_URL', 'MariaDB rows of every database suite', 'mariadb://root@127.0.0.1:3306/test'],
-  ['TEST_REDIS_URL', 'the two-instance suite (multi-instance.e2e-spec.ts, with PostgreSQL) and the Redis broadcaster cases', 'redis://127.0.0.1:6379'],
+  ['TEST_REDIS_URL', 'the two-instance suites (multi-instance and live-multi-instance, with PostgreSQL), the Redis broadcaster cases and microservices over Redis', 'redis://127.0.0.1:6379'],
 ];
 
 module.exports = async function announceServices() {

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 
-/** A free loopback port; `withBusPort`: port + 10000 free too (a cluster node's bus). */
+/** A TCP port free on 127.0.0.1 right now; `withBusPort`: port + 10000 free too (a Redis Cluster node's bus). */
 export async function freePort(withBusPort = false): Promise<number> {
   for (;;) {
     const port = await new Promise<number>((resolve, reject) => {

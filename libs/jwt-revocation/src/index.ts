@@ -66,6 +66,29 @@ export type { RevocationMetrics } from './metrics/revocation-metrics';
 export type { InvalidationListener, InvalidationMessage, RevocationBroadcaster } from './broadcast/revocation-broadcaster.interface';
 export { LocalRevocationBroadcaster } from './broadcast/local-revocation.broadcaster';
 
+// Live connections: socket.io, graphql-ws and SSE connections end on revocation and expiry
+export { LiveConnectionRegistry } from './live/live-connection.registry';
+export type { LiveConnection, CloseLiveConnection } from './live/live-connection';
+export type { LiveCloseReason } from './live/live-close-reason';
+export { RevocationListeners, type RevocationListener } from './live/revocation-listeners';
+export {
+  SocketIoLiveConnections,
+  SOCKET_REVOKED_EVENT,
+  SOCKET_AUTHENTICATE_EVENT,
+  type LiveSocket,
+  type LiveSocketServer,
+  type SocketRefusal,
+} from './live/socket-io.live-connections';
+export {
+  GraphqlWsLiveConnections,
+  GRAPHQL_WS_REVOKED_CLOSE_CODE,
+  GRAPHQL_WS_UNAVAILABLE_CLOSE_CODE,
+  type GraphqlWsAuthOptions,
+} from './live/graphql-ws.live-connections';
+export type { GraphqlWsContext } from './guard/graphql-ws-request';
+export { SseLiveConnectionInterceptor, SSE_REVOKED_EVENT } from './live/sse-live-connection.interceptor';
+export { RPC_TOKEN_FIELD } from './guard/rpc-request';
+
 // Events
 export type { RevocationEvent, RevocationEventType } from './events/revocation-event';
 export { REVOCATION_EVENT_PREFIX } from './events/revocation-event.publisher';

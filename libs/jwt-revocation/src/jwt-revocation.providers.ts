@@ -23,6 +23,7 @@ import { JwksService } from './keys/jwks.service';
 import { TELEMETRY_EXPORTS, TELEMETRY_PROVIDERS } from './telemetry/telemetry.providers';
 import { RefreshCookieService } from './cookies/refresh-cookie.service';
 import { TokenResponseInterceptor } from './responses/token-response.interceptor';
+import { LIVE_CONNECTION_EXPORTS, LIVE_CONNECTION_PROVIDERS } from './live/live.providers';
 
 /** The options, resolved once; the stores and the broadcaster come out of them under their tokens. */
 const optionProviders: Provider[] = [
@@ -59,6 +60,7 @@ export const JWT_REVOCATION_PROVIDERS: Provider[] = [
   RefreshCookieService,
   // Every response that hands out a token is marked no-store (RFC 6749 §5.1).
   { provide: APP_INTERCEPTOR, useClass: TokenResponseInterceptor },
+  ...LIVE_CONNECTION_PROVIDERS,
 ];
 
 /** What an app can inject from the module. */
@@ -74,4 +76,5 @@ export const JWT_REVOCATION_EXPORTS = [
   SESSION_STORE,
   ...TELEMETRY_EXPORTS,
   JwtService,
+  ...LIVE_CONNECTION_EXPORTS,
 ];

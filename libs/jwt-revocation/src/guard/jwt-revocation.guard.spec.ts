@@ -347,6 +347,6 @@ describe('JwtRevocationGuard', () => {
     };
     // The same request passes over HTTP, so only the unknown type refuses it.
     await expect(guard.canActivate(await contextOfType('http'))).resolves.toBe(true);
-    await expect(guard.canActivate(await contextOfType('rpc'))).rejects.toBeInstanceOf(InvalidAuthRequestException);
+    await expect(guard.canActivate(await contextOfType('carrier-pigeon'))).rejects.toBeInstanceOf(InvalidAuthRequestException);
   });
 });

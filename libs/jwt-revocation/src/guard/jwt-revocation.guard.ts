@@ -57,7 +57,7 @@ export class JwtRevocationGuard implements CanActivate {
     return this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]) === true;
   }
 
-  /** The request of an HTTP, GraphQL or WebSocket context; undefined (refused) for any other transport. */
+  /** The request of an HTTP, GraphQL, WebSocket or microservice context; undefined (refused) for any other transport. */
   protected getRequest(context: ExecutionContext): AuthRequest | undefined {
     return requestOf(context);
   }
@@ -78,10 +78,12 @@ export class JwtRevocationGuard implements CanActivate {
 
   /**
    * Refuses the request: writes the exception's headers (`WWW-Authenticate`, `Retry-After`) on the
-   * response and throws it; over WebSocket it throws a `WsException` carrying status and body.
+   * response and throws it; over WebSocket it throws a `WsException`, to a microservice handler an
+   * `RpcException`, each carrying `{ status, error, message }` (and `retryAfter` seconds on a 503).
    */
   protected throwUnauthorized(error: BearerAuthException, context: ExecutionContext): never {
     if (context.getType() === 'ws') throw asWsException(error);
+    if (context.getType() === 'rpc') throw asRpcException(error);
     writeAuthHeaders(responseOf(context), error);
     throw error;
   }
@@ -95,4 +97,12 @@ export class JwtRevocationGuard implements CanActivate {
 function asWsException(error: BearerAuthException): Error {
   const { WsException } = requireOptionalPeer<{ WsException: new (error: object) => Error }>('@nestjs/websockets', 'A WebSocket gateway');
   return new WsException({ status: error.getStatus(), ...(error.getResponse() as object) });
+}
+
+/** Microservice handlers report errors as RpcException; @nestjs/microservices is present whenever an rpc context is. */
+function asRpcException(error: BearerAuthException): Error {
+  const { RpcException } = requireOptionalPeer<{ RpcException: new (error: object) => Error }>('@nestjs/microservices', 'A microservice handler');
+  const { error: code, message } = error.getResponse() as { error: string; message: string };
+  const retryAfter = error.headers['Retry-After'];
+  return new RpcException({ status: error.getStatus(), error: code, message, ...(retryAfter ? { retryAfter: Number(retryAfter) } : {}) });
 }

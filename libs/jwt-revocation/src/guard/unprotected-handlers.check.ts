@@ -17,7 +17,8 @@ type Handler = (...args: unknown[]) => unknown;
 /**
  * Deny by default where the global guard cannot reach. Nest applies `APP_GUARD` to neither
  * `@SubscribeMessage` handlers nor (unless the microservice inherits the app config) to
- * `@MessagePattern`/`@EventPattern` ones, so such a handler without `@Auth()` would run for anyone.
+ * `@MessagePattern`/`@EventPattern` ones, so such a handler without `@Auth()` (or a
+ * `JwtRevocationGuard` in `@UseGuards()`) or `@Public()` would run for anyone.
  * Installed with the global guard; the app then refuses to start and names every such handler.
  * A startup error rather than adding the guard behind the app's back: it cannot silently stop
  * working when Nest changes the order in which it wires gateways, and the fix is one decorator.
@@ -33,14 +34,18 @@ export class UnprotectedHandlersCheck implements OnModuleInit {
   onModuleInit(): void {
     const gateways = this.handlersOf(this.discovery.getProviders(), (type) => Reflect.getMetadata(GATEWAY, type) === true, MESSAGE_HANDLER)
       .filter(({ type, handler }) => !this.isPublic(type, handler) && !this.isGuarded(type, handler));
-    // The guard cannot authenticate microservice messages yet: only an explicit @Public() opens them.
-    const rpc = this.handlersOf(this.discovery.getControllers(), () => true, RPC_PATTERN).filter(({ type, handler }) => !this.isPublic(type, handler));
+    const rpc = this.handlersOf(this.discovery.getControllers(), () => true, RPC_PATTERN).filter(
+      ({ type, handler }) => !this.isPublic(type, handler) && !this.isGuarded(type, handler),
+    );
     const problems = [
       ...(gateways.length > 0
         ? [`WebSocket handlers ${names(gateways)} are not protected (Nest does not apply global guards to gateways): add @Auth() to each handler or to its gateway class, or @Public() to open it`]
         : []),
       ...(rpc.length > 0
-        ? [`microservice handlers ${names(rpc)} are open to whatever reaches their transport (the guard cannot authenticate RPC messages): mark each @Public() once you have decided it may be`]
+        ? [
+            `microservice handlers ${names(rpc)} are not protected (the global guard reaches them only when the microservice inherits the app config): ` +
+              `add @Auth() to each handler or to its controller (the token travels in the payload's \`accessToken\` field or an authorization header), or @Public() to open it`,
+          ]
         : []),
     ];
     if (problems.length > 0) {

@@ -11,6 +11,7 @@ import type { CheckSource, StoreReadTarget } from '../telemetry/telemetry-names'
 import { settlesWithin } from '../broadcast/settles-within';
 import { PendingInvalidations } from '../broadcast/pending-invalidations';
 import { RevokedBefore } from './revoked-before';
+import { RevocationListeners } from '../live/revocation-listeners';
 
 import { InvalidTokenException, RevocationUnavailableException } from '../errors/bearer-auth.exceptions';
 
@@ -31,6 +32,7 @@ export class RevocationChecker implements OnModuleDestroy {
     @Optional() @Inject(SESSION_STORE) private readonly sessions?: SessionStore,
     @Optional() readonly telemetry: RevocationTelemetry = new RevocationTelemetry({ api: null }),
     @Optional() revokedBefore?: RevokedBefore,
+    @Optional() private readonly listeners?: RevocationListeners,
   ) {
     this.revokedBefore = revokedBefore ?? new RevokedBefore(options, versions);
     this.cache = options.cache.enabled ? new RevocationCache(options.cache.maxEntries, options.cache.ttlMs) : undefined;
@@ -90,12 +92,14 @@ export class RevocationChecker implements OnModuleDestroy {
     if (message.kind === 'user') this.cache?.forgetUser(message.userId);
     else if (message.kind === 'sessions') this.cache?.forgetSessions(message.sessionIds);
     else this.revokedBefore.raise(message.revokedBefore);
+    this.listeners?.notify(message); // live connections close on every instance
   }
 
   /** Messages may have been missed (a reconnect): forget the cache and read the cutoff again. */
   clearCache(): void {
     this.cache?.clear();
     this.revokedBefore.markStale();
+    this.listeners?.notifyResync(); // live connections are checked again
   }
 
   private publish(message: InvalidationMessage): Promise<boolean> {
