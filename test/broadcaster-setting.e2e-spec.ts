@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { postgresDatabase } from './support/databases';
+import { freePort } from './support/free-port';
 import { startDemoProcess, type DemoProcess } from './support/demo-process';
 import { NatsServer } from './support/nats-server';
 import { waitUntil } from './support/tcp-proxy';
@@ -12,15 +12,6 @@ if (process.env.CI === 'true' && !NatsServer.available()) throw new Error('CI=tr
 
 /** Generous bound for the test; the benchmark reports the real propagation figure. */
 const PROPAGATION_BOUND_MS = 1000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const trusted = (metrics: string) => /^jwt_revocation_channel_trusted(\{[^}]*\})? 1$/m.test(metrics);
 
