@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, connect } from 'node:net';
 import { postgresDatabase, testRedisUrl } from './support/databases';
 import { startDemoProcess, type DemoProcess } from './support/demo-process';
-import { waitUntil } from './support/tcp-proxy';
+import { TcpProxy, waitUntil } from './support/tcp-proxy';
 
 const postgres = postgresDatabase();
 const redisWanted = testRedisUrl(); // required under CI=true; this suite runs its own redis-server
@@ -31,14 +31,15 @@ const checks = (text: string, outcome: string) => total(text, 'jwt_revocation_ch
 
 /**
  * Issue 17's "done when", first part: two demo processes on one PostgreSQL and one Redis, each with
- * its own OpenTelemetry SDK, show checks, revocations and propagation lag moving on /metrics.
- * (Black-holing one instance's Redis link waits for the broadcast redesign's trust state.)
+ * its own OpenTelemetry SDK, show checks, revocations and propagation lag moving on /metrics; with
+ * B's Redis link black-holed (B reaches Redis through a proxy), B's channel trust drops to 0 and comes back.
  */
 describeWithServices('/metrics on two demo instances sharing PostgreSQL and Redis', () => {
   let redis: ChildProcess;
   let a: DemoProcess;
   let b: DemoProcess;
   let drop: () => Promise<void>;
+  let redisProxyOfB: TcpProxy;
 
   beforeAll(async () => {
     const redisPort = await freePort();
@@ -47,14 +48,16 @@ describeWithServices('/metrics on two demo instances sharing PostgreSQL and Redi
     const created = await postgres!.create();
     drop = created.drop;
     const env = { DATABASE_URL: created.url, REDIS_URL: `redis://127.0.0.1:${redisPort}`, JWT_SECRET: randomBytes(48).toString('base64url') };
+    redisProxyOfB = await new TcpProxy('127.0.0.1', redisPort).start();
     a = await startDemoProcess(await freePort(), env); // runs the migrations first
-    b = await startDemoProcess(await freePort(), env);
+    b = await startDemoProcess(await freePort(), { ...env, REDIS_URL: `redis://127.0.0.1:${redisProxyOfB.port}` });
     await waitUntil(async () => (await a.metrics()).includes('jwt_revocation_channel_trusted') && total(await b.metrics(), 'jwt_revocation_channel_trusted') === 1, 10_000, 100);
   }, 240_000);
 
   afterAll(async () => {
     await a?.stop();
     await b?.stop();
+    await redisProxyOfB?.stop();
     redis?.kill('SIGTERM');
     await drop?.();
   }, 30_000);
@@ -87,5 +90,25 @@ describeWithServices('/metrics on two demo instances sharing PostgreSQL and Redi
     expect(lagSum).toBeLessThan(1); // same host, same clock: well under a second
     expect(total(bAfter, 'jwt_revocation_store_read_duration_seconds_count')).toBeGreaterThan(total(bBefore, 'jwt_revocation_store_read_duration_seconds_count'));
     for (const text of [aAfter, bAfter]) expect(text).not.toContain(email);
+  }, 60_000);
+
+  it("shows jwt_revocation_channel_trusted 0 on B within the heartbeat deadline while B's Redis link is black-holed, and 1 again after", async () => {
+    const trusted = async (demo: DemoProcess) => total(await demo.metrics(), 'jwt_revocation_channel_trusted');
+    expect(await trusted(b)).toBe(1);
+    redisProxyOfB.blackHole();
+    const blackHoledAt = Date.now();
+    try {
+      // heartbeatDeadlineMs (2 s) after the last echo, plus a scrape: the design's bound is under 3 s.
+      await waitUntil(async () => (await trusted(b)) === 0, 10_000, 100);
+      expect(Date.now() - blackHoledAt).toBeLessThan(3_000 + 1_000);
+      expect(await trusted(a)).toBe(1);
+      const health = (await (await b.get('/health/ready')).json()) as { details?: Record<string, { trusted?: boolean; reason?: string }> };
+      expect(health.details?.revocation_broadcaster).toMatchObject({ trusted: false, reason: expect.stringMatching(/heartbeat not echoed within \d+ ms/) });
+    } finally {
+      redisProxyOfB.restore();
+    }
+    await waitUntil(async () => (await trusted(b)) === 1, 20_000, 100);
+    expect(b.output()).toMatch(/Revocation channel not trusted on instance \S+ \(heartbeat not echoed within \d+ ms\)/);
+    expect(b.output()).toMatch(/Revocation channel trusted again on instance/);
   }, 60_000);
 });

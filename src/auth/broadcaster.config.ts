@@ -3,6 +3,7 @@ import { NatsRevocationBroadcaster } from 'nestjs-jwt-revocation/nats';
 import { PostgresRevocationBroadcaster } from 'nestjs-jwt-revocation/postgres';
 import { RedisRevocationBroadcaster } from 'nestjs-jwt-revocation/redis';
 import { InvalidConfigError, type AppConfig } from '../config';
+import { redisConnectionFrom } from './redis-connection';
 
 export const BROADCASTER_KINDS = ['redis', 'postgres', 'nats'] as const;
 export type BroadcasterKind = (typeof BROADCASTER_KINDS)[number];
@@ -30,7 +31,7 @@ export function broadcasterKind(app: Pick<AppConfig, 'broadcaster' | 'redisUrl' 
 export function broadcasterFor(app: AppConfig): RevocationBroadcaster | undefined {
   switch (broadcasterKind(app)) {
     case 'redis':
-      return new RedisRevocationBroadcaster({ connection: app.redisUrl! });
+      return new RedisRevocationBroadcaster({ connection: redisConnectionFrom(app.redisUrl!) });
     case 'postgres':
       return new PostgresRevocationBroadcaster({ connection: (app.database as { url: string }).url });
     case 'nats':

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
 import type { AppEnv } from '../config';
+import { databaseCall } from '../database/database-call';
 import { normalizeEmail } from './email-address';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
@@ -32,25 +33,26 @@ export class UsersService {
 
   async register(email: string, password: string): Promise<PublicUser> {
     const normalized = normalizeEmail(email);
-    if (await this.users.existsBy({ email: normalized })) throw new ConflictException('Email already registered');
+    if (await databaseCall(() => this.users.existsBy({ email: normalized }))) throw new ConflictException('Email already registered');
+    const roles = this.adminEmails.has(normalized) ? ['admin'] : ['user'];
+    const passwordHash = await this.passwords.hash(password);
     try {
-      const roles = this.adminEmails.has(normalized) ? ['admin'] : ['user'];
-      const user = await this.users.save(this.users.create({ email: normalized, passwordHash: await this.passwords.hash(password), roles }));
+      const user = await databaseCall(() => this.users.save(this.users.create({ email: normalized, passwordHash, roles })), isUniqueViolation);
       return { id: user.id, email: user.email };
     } catch (error) {
       // Two registrations racing for one email: the unique index decides.
-      if (error instanceof QueryFailedError) throw new ConflictException('Email already registered');
+      if (isUniqueViolation(error)) throw new ConflictException('Email already registered');
       throw error;
     }
   }
 
   /** The account with exactly this (normalized) email, if any. */
   async findByEmail(email: string): Promise<User | undefined> {
-    return (await this.users.findOneBy({ email: normalizeEmail(email) })) ?? undefined;
+    return (await databaseCall(() => this.users.findOneBy({ email: normalizeEmail(email) }))) ?? undefined;
   }
 
   async findById(id: number): Promise<User | undefined> {
-    return (await this.users.findOneBy({ id })) ?? undefined;
+    return (await databaseCall(() => this.users.findOneBy({ id }))) ?? undefined;
   }
 
   /** Whether `password` is the user's; for no user it takes as long and answers false. */
@@ -62,7 +64,8 @@ export class UsersService {
   async upgradeHashIfOutdated(user: User, password: string): Promise<void> {
     if (!this.passwords.needsRehash(user.passwordHash)) return;
     try {
-      await this.users.update({ id: user.id }, { passwordHash: await this.passwords.hash(password) });
+      const passwordHash = await this.passwords.hash(password);
+      await databaseCall(() => this.users.update({ id: user.id }, { passwordHash }));
     } catch (error) {
       // The login itself succeeded; the upgrade is tried again at the next one.
       this.logger.warn(`Could not upgrade the password hash of user ${user.id} (${(error as Error).name})`);
@@ -70,22 +73,30 @@ export class UsersService {
   }
 
   async setPassword(id: number, password: string): Promise<void> {
-    await this.users.update({ id }, { passwordHash: await this.passwords.hash(password) });
+    const passwordHash = await this.passwords.hash(password);
+    await databaseCall(() => this.users.update({ id }, { passwordHash }));
   }
 
   /** The roles the access tokens carry; asked at every login and refresh (the `claims` option). */
   async rolesOf(id: string): Promise<string[]> {
-    const user = await this.users.findOne({ select: { id: true, roles: true }, where: { id: Number(id) } });
+    const user = await databaseCall(() => this.users.findOne({ select: { id: true, roles: true }, where: { id: Number(id) } }));
     return user?.roles ?? [];
   }
 
   async listWithRoles(): Promise<UserWithRoles[]> {
-    const users = await this.users.find({ select: { id: true, email: true, roles: true }, order: { id: 'ASC' } });
+    const users = await databaseCall(() => this.users.find({ select: { id: true, email: true, roles: true }, order: { id: 'ASC' } }));
     return users.map(({ id, email, roles }) => ({ id, email, roles }));
   }
 
   async findPublic(id: number): Promise<PublicUser | undefined> {
-    const user = await this.users.findOne({ select: { id: true, email: true }, where: { id } });
+    const user = await databaseCall(() => this.users.findOne({ select: { id: true, email: true }, where: { id } }));
     return user ? { id: user.id, email: user.email } : undefined;
   }
+}
+
+/** A unique index refused the row (PostgreSQL, MySQL/MariaDB, SQLite); any other failure is an outage. */
+function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const code = (error.driverError as { code?: unknown } | undefined)?.code;
+  return code === '23505' || code === 'ER_DUP_ENTRY' || (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT'));
 }

@@ -46,8 +46,8 @@ export async function createTestApp(config: AppConfig, logger: LoggerService | f
   return app;
 }
 
-export async function startApp(databaseUrl: string, overrides: Partial<AppConfig> = {}): Promise<TestApp> {
-  const app = await createTestApp(testConfig(databaseUrl, overrides));
+export async function startApp(databaseUrl: string, overrides: Partial<AppConfig> = {}, logger: LoggerService | false = false): Promise<TestApp> {
+  const app = await createTestApp(testConfig(databaseUrl, overrides), logger);
   return { app, http: () => request(app.getHttpServer()), close: () => app.close() };
 }
 

@@ -65,6 +65,7 @@ export type { RevocationMetrics } from './metrics/revocation-metrics';
 // Broadcast
 export type { InvalidationListener, InvalidationMessage, RevocationBroadcaster } from './broadcast/revocation-broadcaster.interface';
 export { LocalRevocationBroadcaster } from './broadcast/local-revocation.broadcaster';
+export { InvalidationChannel, type ChannelListener, type ChannelTiming } from './broadcast/invalidation-channel';
 
 // Live connections: socket.io, graphql-ws and SSE connections end on revocation and expiry
 export { LiveConnectionRegistry } from './live/live-connection.registry';

@@ -1,11 +1,11 @@
 import { Global, Inject, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { ConfigurableJwtRevocationModule } from './jwt-revocation.module-definition';
-import { REVOCATION_BROADCASTER, RESOLVED_OPTIONS } from './jwt-revocation.constants';
+import { RESOLVED_OPTIONS } from './jwt-revocation.constants';
 import type { ResolvedOptions } from './options/resolved-options';
-import { settlesWithin } from './broadcast/settles-within';
 import { JWT_REVOCATION_EXPORTS, JWT_REVOCATION_PROVIDERS } from './jwt-revocation.providers';
-import type { InvalidationMessage, RevocationBroadcaster } from './broadcast/revocation-broadcaster.interface';
+import type { InvalidationMessage } from './broadcast/revocation-broadcaster.interface';
+import { InvalidationChannel } from './broadcast/invalidation-channel';
 import { RevocationChecker } from './revocation/revocation-checker';
 import { RevokedBefore } from './revocation/revoked-before';
 import { startupWarnings } from './options/startup-warnings';
@@ -25,7 +25,7 @@ export class JwtRevocationModule
   implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
 {
   constructor(
-    @Inject(REVOCATION_BROADCASTER) private readonly broadcaster: RevocationBroadcaster,
+    private readonly channel: InvalidationChannel,
     private readonly checker: RevocationChecker,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
     private readonly revokedBefore: RevokedBefore,
@@ -42,17 +42,12 @@ export class JwtRevocationModule
     // Unreadable now: every check reads it again, and refuses (503) until it can.
     if (this.revokedBefore.supported) await this.revokedBefore.read().catch(() => undefined);
     const listener = { onInvalidate: (message: InvalidationMessage) => this.checker.forget(message), onResync: () => this.checker.clearCache() };
-    // Bounded: an unreachable broadcaster must not hold the app's startup; it keeps trying on its own.
-    await settlesWithin(() => this.broadcaster.start(listener), this.options.broadcastTimeoutMs);
-    if (!this.broadcaster.isConnected()) {
-      new Logger('JwtRevocation').warn(
-        'The revocation broadcaster is not connected: until it is, this instance reads the store on every request, ' +
-          "and revocations made here are stored but not broadcast (other instances see them when their cache entries expire).",
-      );
-    }
+    // Bounded by broadcastTimeoutMs: an unreachable broadcaster must not hold the app's startup; it
+    // keeps trying on its own, and the channel warns while it is not trusted.
+    await this.channel.start(listener);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.broadcaster.stop();
+    await this.channel.stop();
   }
 }

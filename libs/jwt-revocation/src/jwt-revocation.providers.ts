@@ -24,6 +24,8 @@ import { TELEMETRY_EXPORTS, TELEMETRY_PROVIDERS } from './telemetry/telemetry.pr
 import { RefreshCookieService } from './cookies/refresh-cookie.service';
 import { TokenResponseInterceptor } from './responses/token-response.interceptor';
 import { LIVE_CONNECTION_EXPORTS, LIVE_CONNECTION_PROVIDERS } from './live/live.providers';
+import { InvalidationChannel } from './broadcast/invalidation-channel';
+import { AuthHeadersInterceptor } from './errors/auth-headers.interceptor';
 
 /** The options, resolved once; the stores and the broadcaster come out of them under their tokens. */
 const optionProviders: Provider[] = [
@@ -36,6 +38,8 @@ const optionProviders: Provider[] = [
   // null when sessions are off, so an app injecting it can tell.
   { provide: SESSION_STORE, useFactory: (options: ResolvedOptions) => (options.sessions ? options.sessions.store : null), inject: [RESOLVED_OPTIONS] },
   { provide: REVOCATION_BROADCASTER, useFactory: (options: ResolvedOptions) => options.broadcaster, inject: [RESOLVED_OPTIONS] },
+  // Heartbeats, sequence numbers and trust over the configured transport.
+  { provide: InvalidationChannel, useFactory: (options: ResolvedOptions) => InvalidationChannel.fromOptions(options), inject: [RESOLVED_OPTIONS] },
   // The @nestjs/jwt service access tokens are signed with: an app injects it to sign its own tokens with the same keys.
   { provide: JwtService, useFactory: (options: ResolvedOptions) => options.keyRing.jwtService, inject: [RESOLVED_OPTIONS] },
 ];
@@ -61,6 +65,8 @@ export const JWT_REVOCATION_PROVIDERS: Provider[] = [
   // Every response that hands out a token is marked no-store (RFC 6749 §5.1).
   { provide: APP_INTERCEPTOR, useClass: TokenResponseInterceptor },
   ...LIVE_CONNECTION_PROVIDERS,
+  // A 503 or 401 thrown by a handler keeps its Retry-After / WWW-Authenticate under any exception filter.
+  { provide: APP_INTERCEPTOR, useClass: AuthHeadersInterceptor },
 ];
 
 /** What an app can inject from the module. */

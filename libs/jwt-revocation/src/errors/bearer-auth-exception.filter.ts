@@ -5,8 +5,9 @@ import { writeAuthHeaders } from './auth-headers';
 
 /**
  * Writes the headers a `BearerAuthException` carries (`WWW-Authenticate` on a 401, `Retry-After`
- * on a 503) when one is thrown from your own code — `tokens.refresh()` in a controller, say — then
- * answers as Nest does. The guard writes them itself; opt in for the rest, once:
+ * on a 503) when one is thrown from your own code, then answers as Nest does. The guard writes them
+ * itself, and the module's interceptor for any route handler; opt in for the rest (your own guards,
+ * middleware), once:
  * `{ provide: APP_FILTER, useClass: BearerAuthExceptionFilter }` (Express and Fastify).
  */
 @Catch(BearerAuthException)

@@ -9,12 +9,12 @@ export interface InvalidationChannelStatus {
   readonly reason?: string;
 }
 
-/** Injection token of the `InvalidationChannelStatus`; the module provides `BroadcasterConnectionStatus`. */
+/** Injection token of the `InvalidationChannelStatus`; the module provides its `InvalidationChannel` (heartbeats, sequence gaps, connection). */
 export const INVALIDATION_CHANNEL_STATUS = Symbol('INVALIDATION_CHANNEL_STATUS');
 
 /**
- * The channel's trust read from `RevocationBroadcaster.isConnected()`, the same signal the checker
- * uses to decide whether to trust its cache. A change is noticed when the status is read (each
+ * The channel's trust read from `RevocationBroadcaster.isConnected()` alone (no heartbeats), for a
+ * status outside the module; the module itself provides its `InvalidationChannel`. A change is noticed when the status is read (each
  * scrape of `jwt_revocation_channel_trusted`, each health check), so `since` is as precise as those reads.
  */
 export class BroadcasterConnectionStatus implements InvalidationChannelStatus {

@@ -106,7 +106,7 @@ export class LiveConnectionRegistry implements OnModuleInit, OnModuleDestroy {
       for (const sessionId of message.sessionIds) this.closeAll(this.bySession.get(sessionId), 'session-revoked');
     } else if (message.kind === 'user') {
       void this.closeOutdated(message.userId);
-    } else {
+    } else if (message.kind === 'everyone') {
       const cutoff = message.revokedBefore;
       for (const entries of [...this.byUser.values()]) {
         for (const entry of [...entries]) if (entry.user.issuedAt < cutoff) this.close(entry, 'everyone-revoked');

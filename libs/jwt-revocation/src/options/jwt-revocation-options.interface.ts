@@ -160,4 +160,17 @@ export interface JwtRevocationModuleOptions {
    * in the background until `cache.ttlMs` has passed (by then no cache can hold the old state). Default 3000.
    */
   broadcastTimeoutMs?: number;
+  /**
+   * How often (ms) each instance publishes a heartbeat on the broadcaster; it must see its own come
+   * back. Unused with the in-process default. Default 500.
+   */
+  heartbeatIntervalMs?: number;
+  /**
+   * The cache is trusted only while the echo of a heartbeat sent less than this long ago (ms) has
+   * come back; otherwise every check reads the store until it has. Bounds how long a silent
+   * (black-holed) link can leave a revoked token accepted. Must exceed `heartbeatIntervalMs`. Default 2000.
+   */
+  heartbeatDeadlineMs?: number;
+  /** Longest wait (ms) for any one store call; past it the request answers 503 with `Retry-After`. Default 3000. */
+  storeTimeoutMs?: number;
 }

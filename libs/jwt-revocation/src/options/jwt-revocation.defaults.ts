@@ -13,6 +13,10 @@ export const JWT_REVOCATION_DEFAULTS = deepFreeze({
   maxTokenLength: 4096,
   retryAfterSeconds: 5,
   broadcastTimeoutMs: 3000,
+  /** A heartbeat every 500 ms, trust lost 2 s after the last echo: a silent link is noticed well within 3 s. */
+  heartbeatIntervalMs: 500,
+  heartbeatDeadlineMs: 2000,
+  storeTimeoutMs: 3000,
   sessions: {
     absoluteTtl: 30 * 24 * 3600,
     idleTtl: 7 * 24 * 3600,

@@ -25,6 +25,9 @@ const TOP_LEVEL: Record<keyof JwtRevocationModuleOptions, true> = {
   retryAfterSeconds: true,
   cookies: true,
   broadcastTimeoutMs: true,
+  heartbeatIntervalMs: true,
+  heartbeatDeadlineMs: true,
+  storeTimeoutMs: true,
 };
 const SESSIONS: Record<keyof SessionOptions, true> = {
   absoluteTtl: true,

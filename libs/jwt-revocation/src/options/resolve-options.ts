@@ -57,6 +57,7 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
     throw new JwtRevocationConfigError('onRevocation is not a function', 'Pass `(event) => ...` or leave it out.');
   }
   const sessions = sessionSettings === false ? false : withSessionStore(sessionSettings, options);
+  const heartbeat = heartbeatOf(options);
   return {
     keyRing,
     accessTokenTtl,
@@ -68,6 +69,8 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
     maxTokenLength: positiveInteger(options.maxTokenLength, DEFAULTS.maxTokenLength, 'maxTokenLength', 'characters'),
     retryAfterSeconds: positiveInteger(options.retryAfterSeconds, DEFAULTS.retryAfterSeconds, 'retryAfterSeconds', 'seconds'),
     broadcastTimeoutMs: positiveInteger(options.broadcastTimeoutMs, DEFAULTS.broadcastTimeoutMs, 'broadcastTimeoutMs', 'milliseconds'),
+    ...heartbeat,
+    storeTimeoutMs: positiveInteger(options.storeTimeoutMs, DEFAULTS.storeTimeoutMs, 'storeTimeoutMs', 'milliseconds'),
     cache,
     sessions,
     tokenVersionStore,
@@ -75,6 +78,19 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
     onRevocation: options.onRevocation,
     cookies: resolveCookieOptions(options.cookies, sessions ? sessions.refreshTokenKey : undefined),
   };
+}
+
+/** A deadline no longer than the interval would distrust the channel between two healthy heartbeats. */
+function heartbeatOf(options: JwtRevocationModuleOptions): { heartbeatIntervalMs: number; heartbeatDeadlineMs: number } {
+  const heartbeatIntervalMs = positiveInteger(options.heartbeatIntervalMs, DEFAULTS.heartbeatIntervalMs, 'heartbeatIntervalMs', 'milliseconds');
+  const heartbeatDeadlineMs = positiveInteger(options.heartbeatDeadlineMs, DEFAULTS.heartbeatDeadlineMs, 'heartbeatDeadlineMs', 'milliseconds');
+  if (heartbeatDeadlineMs <= heartbeatIntervalMs) {
+    throw new JwtRevocationConfigError(
+      `heartbeatDeadlineMs ${heartbeatDeadlineMs} is not longer than heartbeatIntervalMs ${heartbeatIntervalMs}`,
+      'Give the deadline room for a few heartbeats, e.g. heartbeatIntervalMs 500 with heartbeatDeadlineMs 2000.',
+    );
+  }
+  return { heartbeatIntervalMs, heartbeatDeadlineMs };
 }
 
 /** `jwt` (an app's JwtModule options) stands in for the key and claim options; never both. */

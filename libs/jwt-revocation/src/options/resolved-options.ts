@@ -25,6 +25,9 @@ export interface ResolvedOptions {
   readonly maxTokenLength: number;
   readonly retryAfterSeconds: number;
   readonly broadcastTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatDeadlineMs: number;
+  readonly storeTimeoutMs: number;
   readonly cache: Readonly<Required<CacheOptions>>;
   /** The one switch: `false`, or everything sessions need. */
   readonly sessions: ResolvedSessions | false;

@@ -25,7 +25,7 @@ class LinkedBroadcaster implements RevocationBroadcaster {
     this.listener = listener;
   }
   async publish(message: InvalidationMessage): Promise<void> {
-    for (const peer of this.peers) if (peer !== this) peer.listener?.onInvalidate(message);
+    for (const peer of this.peers) peer.listener?.onInvalidate(message); // the publisher too, as Redis does
   }
   isConnected(): boolean {
     return this.connected;

@@ -8,8 +8,8 @@ import { AuthTokenService } from '../auth-token.service';
 import { InMemoryTokenVersionStore } from './in-memory-token-version.store';
 import { InMemorySessionStore } from '../sessions/in-memory-session.store';
 import { InvalidTokenException, RevocationUnavailableException } from '../errors/bearer-auth.exceptions';
-import type { RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
-import { LocalRevocationBroadcaster } from '../broadcast/local-revocation.broadcaster';
+import type { InvalidationListener, InvalidationMessage, RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
+import { InvalidationChannel } from '../broadcast/invalidation-channel';
 import { resolveOptions } from '../options/resolve-options';
 
 const SECRET = 'checker-spec-secret-of-at-least-32-bytes!';
@@ -70,6 +70,34 @@ class FlakySessionStore extends InMemorySessionStore {
   }
 }
 
+/** Counts the reads that reach it, and can hold them all open until released. */
+class GatedVersionStore extends InMemoryTokenVersionStore {
+  reads = 0;
+  private gate: Promise<void> | undefined;
+  private open: (() => void) | undefined;
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.open = resolve));
+  }
+  release(): void {
+    this.gate = undefined;
+    this.open?.();
+  }
+  override async getVersion(userId: string): Promise<number | null> {
+    this.reads++;
+    const version = await super.getVersion(userId);
+    if (this.gate) await this.gate;
+    return version;
+  }
+}
+
+class CountingSessionStore extends InMemorySessionStore {
+  finds = 0;
+  override async find(sessionId: string) {
+    this.finds++;
+    return super.find(sessionId);
+  }
+}
+
 /** A version store whose reads can be held after they have read, like a slow query. */
 class SlowVersionStore extends InMemoryTokenVersionStore {
   private gate: Promise<void> | undefined;
@@ -88,11 +116,21 @@ class SlowVersionStore extends InMemoryTokenVersionStore {
   }
 }
 
-/** A broadcaster whose link to the other instances can be cut. */
+/** A broadcaster whose link to the other instances can be cut; while up it echoes to its own instance, as Redis does. */
 class SwitchableBroadcaster implements RevocationBroadcaster {
   connected = true;
-  async start(): Promise<void> {}
-  async publish(): Promise<void> {}
+  private listener: InvalidationListener | undefined;
+  async start(listener: InvalidationListener): Promise<void> {
+    this.listener = listener;
+  }
+  async publish(message: InvalidationMessage): Promise<void> {
+    if (this.connected) this.listener?.onInvalidate(message);
+  }
+  /** A message from another instance, as the transport would hand it on. */
+  deliver(message: InvalidationMessage): void {
+    this.listener?.onInvalidate({ ...message, from: 'another-instance', seq: ++this.seq });
+  }
+  private seq = 0;
   isConnected(): boolean {
     return this.connected;
   }
@@ -220,6 +258,79 @@ describe('RevocationChecker', () => {
       await expect(f.verifier.verify(token)).rejects.toBeInstanceOf(InvalidTokenException);
     });
 
+    it('never caches a version read before an invalidation that arrived from another instance while the read was in flight', async () => {
+      const versions = new SlowVersionStore();
+      const broadcaster = new SwitchableBroadcaster();
+      const f = await startTracked({ tokenVersionStore: versions, broadcaster });
+      const token = signed(accessClaims());
+
+      versions.hold();
+      const inFlight = f.verifier.verify(token); // reads version 0, then waits (a slow database)
+      await new Promise((resolve) => setImmediate(resolve));
+      await versions.incrementVersion('user-1'); // change-password on another instance...
+      broadcaster.deliver({ kind: 'user', userId: 'user-1' }); // ...which tells this one
+      versions.release();
+      await expect(inFlight).resolves.toMatchObject({ id: 'user-1' }); // used once: it began before the revocation
+
+      await expect(f.verifier.verify(token)).rejects.toBeInstanceOf(InvalidTokenException);
+    });
+
+    it('never caches a read that was in flight while trust in the channel was lost (the revocation message itself lost)', async () => {
+      const versions = new SlowVersionStore();
+      const broadcaster = new SwitchableBroadcaster();
+      const f = await startTracked({ tokenVersionStore: versions, broadcaster });
+      const channel = f.module.get(InvalidationChannel);
+      const token = signed(accessClaims());
+
+      versions.hold();
+      const inFlight = f.verifier.verify(token);
+      await new Promise((resolve) => setImmediate(resolve));
+      broadcaster.connected = false; // the link goes down...
+      expect(channel.isTrusted()).toBe(false);
+      await versions.incrementVersion('user-1'); // ...a revocation elsewhere, whose message never comes...
+      broadcaster.connected = true; // ...and the link is back before the slow read lands
+      expect(channel.isTrusted()).toBe(true);
+      versions.release();
+      await expect(inFlight).resolves.toMatchObject({ id: 'user-1' });
+
+      await expect(f.verifier.verify(token)).rejects.toBeInstanceOf(InvalidTokenException);
+    });
+
+    it('coalesces concurrent misses after a flush: 100 requests over 10 users cause 10 version and 10 session reads', async () => {
+      const versions = new GatedVersionStore();
+      const sessions = new CountingSessionStore();
+      const f = await startTracked({ tokenVersionStore: versions, sessionStore: sessions });
+      const users = Array.from({ length: 10 }, (_, i) => `user-${i}`);
+      for (const user of users) versions.addUser(user);
+      const pairs = await Promise.all(users.map((user) => f.tokens.login(user)));
+      f.checker.clearCache(); // a resync or a reconnect
+      const [versionReads, sessionReads] = [versions.reads, sessions.finds];
+
+      versions.hold(); // every first read stays open until all 100 requests have arrived
+      const requests = Array.from({ length: 100 }, (_, i) => f.verifier.verify(pairs[i % 10].accessToken));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      versions.release();
+      await expect(Promise.all(requests)).resolves.toHaveLength(100);
+
+      expect(versions.reads - versionReads).toBe(10);
+      expect(sessions.finds - sessionReads).toBe(10);
+    });
+
+    it('does not share a read begun before an invalidation with a request that came after it', async () => {
+      const versions = new GatedVersionStore();
+      const f = await startTracked({ tokenVersionStore: versions });
+      const token = signed(accessClaims());
+      versions.hold();
+      const before = f.verifier.verify(token);
+      await new Promise((resolve) => setImmediate(resolve));
+      await versions.incrementVersion('user-1');
+      await f.checker.invalidate({ kind: 'user', userId: 'user-1' });
+      const after = f.verifier.verify(token);
+      versions.release();
+      await expect(before).resolves.toMatchObject({ id: 'user-1' });
+      await expect(after).rejects.toBeInstanceOf(InvalidTokenException);
+    });
+
     it('strict: true reads the store and skips the cache', async () => {
       const f = await startTracked();
       const token = signed(accessClaims());
@@ -236,10 +347,12 @@ describe('RevocationChecker', () => {
       const f = await startTracked({ broadcaster });
       const token = signed(accessClaims());
       await f.verifier.verify(token);
+      await f.verifier.verify(token);
+      expect(f.checker.metrics.cacheHits).toBe(1);
       await f.versions.incrementVersion('user-1'); // made on another instance; its message is lost
       broadcaster.connected = false;
       await expect(f.verifier.verify(token)).rejects.toBeInstanceOf(InvalidTokenException);
-      expect(f.checker.metrics.cacheHits).toBe(0);
+      expect(f.checker.metrics.cacheHits).toBe(1);
     });
 
     it('clearCache forgets everything', async () => {
@@ -248,6 +361,22 @@ describe('RevocationChecker', () => {
       expect(f.checker.cacheSize).toBe(1);
       f.checker.clearCache();
       expect(f.checker.cacheSize).toBe(0);
+    });
+  });
+
+  describe('bounded store calls (storeTimeoutMs)', () => {
+    it('answers 503 with Retry-After when a read does not answer in time, and works again when the store does', async () => {
+      const versions = new GatedVersionStore();
+      const f = await startTracked({ tokenVersionStore: versions, storeTimeoutMs: 100, retryAfterSeconds: 3 });
+      const token = signed(accessClaims());
+      versions.hold();
+      const started = Date.now();
+      const error = await f.verifier.verify(token).catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(error).toBeInstanceOf(RevocationUnavailableException);
+      expect((error as RevocationUnavailableException).headers).toEqual({ 'Retry-After': '3' });
+      versions.release();
+      await expect(f.verifier.verify(token)).resolves.toMatchObject({ id: 'user-1' });
     });
   });
 
@@ -320,7 +449,7 @@ describe('RevocationChecker', () => {
     versions.addUser('user-1', 4);
     const sessions = new InMemorySessionStore();
     const options = resolveOptions({ secret: SECRET, tokenVersionStore: versions, sessionStore: sessions });
-    const checker = new RevocationChecker(options, versions, new LocalRevocationBroadcaster(), sessions);
+    const checker = new RevocationChecker(options, versions, InvalidationChannel.fromOptions(options), sessions);
     const verifier = new AccessTokenVerifier(options, checker);
     await expect(verifier.verify(signed(accessClaims({ ver: 4 })))).resolves.toMatchObject({ tokenVersion: 4 });
     await expect(checker.assertCurrent('user-1', 3, undefined)).rejects.toBeInstanceOf(InvalidTokenException);

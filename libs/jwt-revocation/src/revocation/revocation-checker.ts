@@ -1,9 +1,10 @@
 import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
-import { REVOCATION_BROADCASTER, RESOLVED_OPTIONS, SESSION_STORE, TOKEN_VERSION_STORE } from '../jwt-revocation.constants';
+import { RESOLVED_OPTIONS, SESSION_STORE, TOKEN_VERSION_STORE } from '../jwt-revocation.constants';
 import type { ResolvedOptions } from '../options/resolved-options';
 import type { TokenVersionStore } from './token-version-store.interface';
 import type { SessionStore } from '../sessions/session-store.interface';
-import type { InvalidationMessage, RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
+import type { InvalidationMessage } from '../broadcast/revocation-broadcaster.interface';
+import { InvalidationChannel } from '../broadcast/invalidation-channel';
 import { RevocationCache } from './revocation-cache';
 import type { RevocationMetrics } from '../metrics/revocation-metrics';
 import { RevocationTelemetry } from '../telemetry/revocation-telemetry';
@@ -12,6 +13,8 @@ import { settlesWithin } from '../broadcast/settles-within';
 import { PendingInvalidations } from '../broadcast/pending-invalidations';
 import { RevokedBefore } from './revoked-before';
 import { RevocationListeners } from '../live/revocation-listeners';
+import { CoalescedReads } from './coalesced-reads';
+import { withinStoreTimeout } from '../errors/store-call';
 
 import { InvalidTokenException, RevocationUnavailableException } from '../errors/bearer-auth.exceptions';
 
@@ -24,11 +27,13 @@ export class RevocationChecker implements OnModuleDestroy {
   private readonly cache: RevocationCache | undefined;
   private readonly pending: PendingInvalidations;
   private readonly revokedBefore: RevokedBefore;
+  /** Concurrent misses of one key share one store read (only while the cache is trusted). */
+  private readonly reads = new CoalescedReads();
 
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
     @Inject(TOKEN_VERSION_STORE) private readonly versions: TokenVersionStore,
-    @Inject(REVOCATION_BROADCASTER) private readonly broadcaster: RevocationBroadcaster,
+    private readonly channel: InvalidationChannel,
     @Optional() @Inject(SESSION_STORE) private readonly sessions?: SessionStore,
     @Optional() readonly telemetry: RevocationTelemetry = new RevocationTelemetry({ api: null }),
     @Optional() revokedBefore?: RevokedBefore,
@@ -56,11 +61,11 @@ export class RevocationChecker implements OnModuleDestroy {
   /** Throws `InvalidTokenException` when revoked, `RevocationUnavailableException` when unknowable. */
   async assertCurrent(userId: string, version: number, sessionId: string | undefined, strict = false, issuedAt = Infinity): Promise<void> {
     // The everyone-out cutoff is one number in memory, raised by broadcasts; read again when it may be
-    // outdated (older than cache.ttlMs, or while the broadcaster is down).
-    const fresh = !this.broadcaster.isConnected();
-    const cutoff = this.revokedBefore.ifFresh(fresh) ?? (await this.revokedBefore.read(this.metrics));
+    // outdated (older than cache.ttlMs, or while the channel is not trusted).
+    const channelTrusted = this.channel.isTrusted();
+    const cutoff = this.revokedBefore.ifFresh(!channelTrusted) ?? (await this.revokedBefore.read(this.metrics));
     if (issuedAt < cutoff) throw new InvalidTokenException();
-    const trustCache = !strict && this.cache !== undefined && this.broadcaster.isConnected();
+    const trustCache = !strict && this.cache !== undefined && channelTrusted;
     const lookup: CheckLookup = { source: 'cache' };
     try {
       const current = await this.currentVersion(userId, trustCache, lookup);
@@ -81,6 +86,7 @@ export class RevocationChecker implements OnModuleDestroy {
    */
   async invalidate(message: InvalidationMessage): Promise<'sent' | 'pending'> {
     this.forget(message);
+    message = this.channel.stamp(message); // a retry keeps its sequence number
     if (await this.publish(message)) return 'sent';
     this.pending.add(message);
     return 'pending';
@@ -88,6 +94,7 @@ export class RevocationChecker implements OnModuleDestroy {
 
   /** Applies an invalidation that came from another instance. */
   forget(message: InvalidationMessage): void {
+    if (message.kind === 'heartbeat') return;
     if (message.sentAt !== undefined) this.telemetry.invalidationReceived(message.sentAt);
     if (message.kind === 'user') this.cache?.forgetUser(message.userId);
     else if (message.kind === 'sessions') this.cache?.forgetSessions(message.sessionIds);
@@ -103,7 +110,7 @@ export class RevocationChecker implements OnModuleDestroy {
   }
 
   private publish(message: InvalidationMessage): Promise<boolean> {
-    return settlesWithin(() => this.broadcaster.publish({ ...message, sentAt: Date.now() }), this.options.broadcastTimeoutMs);
+    return settlesWithin(() => this.channel.publish({ ...message, sentAt: Date.now() }), this.options.broadcastTimeoutMs);
   }
 
   private async currentVersion(userId: string, trustCache: boolean, lookup: CheckLookup): Promise<number | null> {
@@ -117,7 +124,8 @@ export class RevocationChecker implements OnModuleDestroy {
     this.telemetry.cacheMiss();
     lookup.source = 'store';
     const epoch = this.cache?.currentEpoch() ?? 0;
-    const version = await this.read('version', () => this.versions.getVersion(userId));
+    const query = () => this.read('version', () => this.versions.getVersion(userId));
+    const version = trustCache ? await this.reads.run(`u:${userId}`, epoch, query) : await query();
     if (trustCache) this.cache!.setVersion(userId, version, epoch);
     return version;
   }
@@ -135,7 +143,8 @@ export class RevocationChecker implements OnModuleDestroy {
     this.telemetry.cacheMiss();
     lookup.source = 'store';
     const epoch = this.cache?.currentEpoch() ?? 0;
-    const session = await this.read('session', () => this.sessions!.find(sessionId));
+    const query = () => this.read('session', () => this.sessions!.find(sessionId));
+    const session = trustCache ? await this.reads.run(`s:${sessionId}`, epoch, query) : await query();
     // An ended session (revoked, or past its absolute or idle expiry) ends its access tokens.
     const endsAt = session === null ? 0 : Math.min(session.expiresAt, session.idleExpiresAt);
     const owner = session !== null && session.revokedAt === null && now < endsAt ? session.userId : null;
@@ -146,7 +155,7 @@ export class RevocationChecker implements OnModuleDestroy {
 
   private async read<T>(target: StoreReadTarget, query: () => Promise<T>): Promise<T> {
     try {
-      return await this.telemetry.readStore(target, query);
+      return await this.telemetry.readStore(target, () => withinStoreTimeout(query, this.options.storeTimeoutMs));
     } catch {
       throw new RevocationUnavailableException(this.options.retryAfterSeconds);
     }

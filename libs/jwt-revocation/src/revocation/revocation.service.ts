@@ -34,7 +34,7 @@ export class RevocationService {
   /** Ends the given sessions of the user; `revoked`: the ids this call ended. */
   async endSessions(userId: string, sessionIds: string[], reason: RevokeReason, type: RevocationEventType): Promise<SessionsEnded> {
     const store = sessionsOf(this.options).store;
-    const revoked = await this.store(() => store.revoke(userId, sessionIds, reason, Date.now()));
+    const revoked = await this.store(() => store.revoke(userId, sessionIds, reason, Date.now()), this.lateSessions);
     if (revoked.length === 0) return { revoked, stored: true, broadcast: 'sent' };
     return { revoked, ...(await this.announce(type, userId, revoked, [{ kind: 'sessions', sessionIds: revoked }])) };
   }
@@ -53,13 +53,13 @@ export class RevocationService {
    * no such user and it had no session: nothing was revoked.
    */
   async raiseVersion(userId: string, reason: RevokeReason, type: RevocationEventType, keepSessionId?: string): Promise<RevocationResult | null> {
-    const raised = await this.store(() => this.options.tokenVersionStore.incrementVersion(userId));
+    const raised = await this.store(() => this.options.tokenVersionStore.incrementVersion(userId), () => this.checker.invalidate({ kind: 'user', userId }));
     let revoked: string[] = [];
     const sessions = this.options.sessions;
     if (sessions) {
       const all = await this.store(() => sessions.store.listActive(userId, Date.now()));
       const ids = all.map((s) => s.id).filter((sid) => sid !== keepSessionId);
-      revoked = await this.store(() => sessions.store.revoke(userId, ids, reason, Date.now()));
+      revoked = await this.store(() => sessions.store.revoke(userId, ids, reason, Date.now()), this.lateSessions);
     }
     if (!raised && revoked.length === 0) return null;
     const invalidations: InvalidationMessage[] = [{ kind: 'user', userId }];
@@ -72,7 +72,7 @@ export class RevocationService {
    * neither its tokens nor a later user given the same id can use them.
    */
   async endUser(userId: string): Promise<RevocationResult> {
-    const revoked = this.options.sessions ? await this.store(() => sessionsOf(this.options).store.revoke(userId, 'all', 'user-deleted', Date.now())) : [];
+    const revoked = this.options.sessions ? await this.store(() => sessionsOf(this.options).store.revoke(userId, 'all', 'user-deleted', Date.now()), this.lateSessions) : [];
     const invalidations: InvalidationMessage[] = [{ kind: 'user', userId }];
     if (revoked.length === 0) return { stored: true, broadcast: await this.checker.invalidate(invalidations[0]) };
     invalidations.push({ kind: 'sessions', sessionIds: revoked });
@@ -94,7 +94,13 @@ export class RevocationService {
     // The next whole second: a token signed in this second may predate the call, so it is refused too
     // (the issuer waits for the cutoff before signing).
     const cutoff = Math.floor(Date.now() / 1000) + 1;
-    await this.store(() => store.setRevokedBefore!(cutoff));
+    await this.store(
+      () => store.setRevokedBefore!(cutoff),
+      () => {
+        this.revokedBefore.raise(cutoff);
+        return this.checker.invalidate({ kind: 'everyone', revokedBefore: cutoff });
+      },
+    );
     this.revokedBefore.raise(cutoff);
     return this.announce('logout-everyone', '*', [], [{ kind: 'everyone', revokedBefore: cutoff }]);
   }
@@ -102,7 +108,7 @@ export class RevocationService {
   /** A rotated refresh token came back: the whole family is ended. */
   async endFamilyOnReuse(session: SessionRecord): Promise<void> {
     const store = sessionsOf(this.options).store;
-    const revoked = await this.store(() => store.revokeFamily(session.family, 'reuse-detected', Date.now()));
+    const revoked = await this.store(() => store.revokeFamily(session.family, 'reuse-detected', Date.now()), this.lateSessions);
     if (revoked.length === 0) return; // a concurrent replay ended the family already and announced it
     await this.announce('refresh-reuse-detected', session.userId, revoked, [{ kind: 'sessions', sessionIds: revoked }]);
     this.logger.warn(`Refresh token reuse detected; session family of user ${session.userId} revoked`);
@@ -123,9 +129,16 @@ export class RevocationService {
     return { stored: true, broadcast };
   }
 
-  private store<T>(operation: () => Promise<T>): Promise<T> {
-    return callStore(operation, this.options.retryAfterSeconds, this.telemetry);
+  /**
+   * A store call bounded by `storeTimeoutMs`; a write that lands after its request got a 503 is
+   * still announced (`lateSuccess`), so no instance keeps caching what it replaced.
+   */
+  private store<T>(operation: () => Promise<T>, lateSuccess?: (result: T) => unknown): Promise<T> {
+    return callStore(operation, this.options, this.telemetry, lateSuccess);
   }
+
+  private readonly lateSessions = (revoked: string[]) =>
+    revoked.length > 0 ? this.checker.invalidate({ kind: 'sessions', sessionIds: revoked }) : undefined;
 }
 
 /** Sessions a revocation ended, and what became of it. */

@@ -4,6 +4,7 @@ import type { ResolvedOptions } from '../options/resolved-options';
 import type { TokenVersionStore } from './token-version-store.interface';
 import { RevocationUnavailableException } from '../errors/bearer-auth.exceptions';
 import type { RevocationMetrics } from '../metrics/revocation-metrics';
+import { withinStoreTimeout } from '../errors/store-call';
 
 /**
  * The everyone-out cutoff (`logoutEveryone()`): epoch seconds before which every access token and
@@ -59,7 +60,7 @@ export class RevokedBefore {
   private async readOnce(metrics: RevocationMetrics | undefined): Promise<number> {
     if (metrics) metrics.storeReads++;
     try {
-      const stored = await this.store.getRevokedBefore!();
+      const stored = await withinStoreTimeout(() => this.store.getRevokedBefore!(), this.options.storeTimeoutMs);
       this.raise(stored);
       this.readAt = Date.now();
       return this.cutoff;

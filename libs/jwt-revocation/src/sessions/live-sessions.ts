@@ -17,7 +17,7 @@ export class LiveSessions {
   async of(userId: string, now: number): Promise<SessionRecord[]> {
     const store = sessionsOf(this.options).store;
     const cutoffMs = (await this.revokedBefore.current(false)) * 1000;
-    const live = await callStore(() => store.listActive(userId, now), this.options.retryAfterSeconds);
+    const live = await callStore(() => store.listActive(userId, now), this.options);
     return live.filter((s) => s.createdAt >= cutoffMs);
   }
 }

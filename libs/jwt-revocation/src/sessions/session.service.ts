@@ -202,6 +202,6 @@ export class SessionService {
   }
 
   private store<T>(operation: () => Promise<T>): Promise<T> {
-    return callStore(operation, this.options.retryAfterSeconds, this.telemetry);
+    return callStore(operation, this.options, this.telemetry);
   }
 }

@@ -22,7 +22,8 @@ class SharedChannel {
   }
   deliver(from: LinkedBroadcaster, message: InvalidationMessage): void {
     const raw = JSON.stringify(message);
-    for (const member of this.members) if (member !== from) setTimeout(() => member.receive(JSON.parse(raw)), this.delayMs);
+    // To every member, the publisher included, as Redis does (heartbeats rely on the echo).
+    for (const member of this.members) setTimeout(() => member.receive(JSON.parse(raw)), member === from ? 0 : this.delayMs);
   }
 }
 

@@ -1,10 +1,10 @@
 import type { Provider } from '@nestjs/common';
-import { REVOCATION_BROADCASTER, SESSION_STORE, TOKEN_VERSION_STORE } from '../jwt-revocation.constants';
-import type { RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
+import { SESSION_STORE, TOKEN_VERSION_STORE } from '../jwt-revocation.constants';
+import { InvalidationChannel } from '../broadcast/invalidation-channel';
 import type { TokenVersionStore } from '../revocation/token-version-store.interface';
 import type { SessionStore } from '../sessions/session-store.interface';
 import { REVOCATION_STORE_PROBE, StoreReadProbe } from '../health/revocation-store-probe';
-import { BroadcasterConnectionStatus, INVALIDATION_CHANNEL_STATUS } from '../health/invalidation-channel-status';
+import { INVALIDATION_CHANNEL_STATUS } from '../health/invalidation-channel-status';
 import { RevocationTelemetry } from './revocation-telemetry';
 import { TelemetryGauges } from './telemetry-gauges';
 
@@ -17,11 +17,8 @@ export const TELEMETRY_PROVIDERS: Provider[] = [
     useFactory: (versions: TokenVersionStore, sessions: SessionStore | null) => new StoreReadProbe(versions, sessions),
     inject: [TOKEN_VERSION_STORE, SESSION_STORE],
   },
-  {
-    provide: INVALIDATION_CHANNEL_STATUS,
-    useFactory: (broadcaster: RevocationBroadcaster) => new BroadcasterConnectionStatus(broadcaster),
-    inject: [REVOCATION_BROADCASTER],
-  },
+  // The same trust the checker uses: heartbeat echoes, sequence gaps and the transport's connection.
+  { provide: INVALIDATION_CHANNEL_STATUS, useExisting: InvalidationChannel },
   TelemetryGauges,
 ];
 

@@ -4,7 +4,7 @@ import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminu
 import request from 'supertest';
 import { JwtRevocationTestingModule } from '../testing/jwt-revocation-testing.module';
 import { InMemoryTokenVersionStore } from '../revocation/in-memory-token-version.store';
-import type { RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
+import type { InvalidationListener, InvalidationMessage, RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
 import { JwtRevocationHealthIndicator } from './jwt-revocation.health-indicator';
 import { JwtRevocationHealthModule } from './jwt-revocation-health.module';
 
@@ -22,10 +22,16 @@ class ScriptedVersionStore extends InMemoryTokenVersionStore {
   }
 }
 
+/** Delivers what it publishes back to its own instance, as Redis does, while connected. */
 class SwitchableBroadcaster implements RevocationBroadcaster {
   connected = true;
-  async start(): Promise<void> {}
-  async publish(): Promise<void> {}
+  private listener: InvalidationListener | undefined;
+  async start(listener: InvalidationListener): Promise<void> {
+    this.listener = listener;
+  }
+  async publish(message: InvalidationMessage): Promise<void> {
+    if (this.connected) this.listener?.onInvalidate(message);
+  }
   isConnected(): boolean {
     return this.connected;
   }
