@@ -22,6 +22,10 @@ export interface AppConfig {
   /** Normalized emails that register with the role "admin" (env ADMIN_EMAILS, comma-separated). */
   adminEmails: string[];
   redisUrl: string | undefined;
+  /** Transport between instances (env BROADCASTER): redis, postgres, nats, or unset (see src/auth/broadcaster.config.ts). */
+  broadcaster?: string;
+  /** NATS server(s) for BROADCASTER=nats (env NATS_URL, comma-separated). */
+  natsUrl?: string;
   /** HTTP platform. Default express. */
   httpAdapter: 'express' | 'fastify';
   /** Refresh token in an HttpOnly cookie instead of the body. */
@@ -74,6 +78,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtAudience: env.JWT_AUDIENCE || DEFAULT_AUDIENCE,
     adminEmails: (env.ADMIN_EMAILS ?? '').split(',').map((email) => normalizeEmail(email)).filter((email) => email.length > 0),
     redisUrl: env.REDIS_URL || undefined,
+    broadcaster: env.BROADCASTER || undefined,
+    natsUrl: env.NATS_URL || undefined,
     httpAdapter: httpAdapterFromEnv(env),
     cookieMode: env.AUTH_COOKIE_MODE === 'true',
     cookieSecure: cookieSecureFromEnv(env.AUTH_COOKIE_SECURE),

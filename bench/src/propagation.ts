@@ -13,17 +13,17 @@ import {
 import { JwtRevocationTypeOrmModule, JwtSessionEntity, TypeOrmSessionStore, TypeOrmTokenVersionStore } from 'nestjs-jwt-revocation/typeorm';
 import { dataSourceOptions } from './bench-config';
 import { ObservedBroadcaster } from './observed-broadcaster';
-import { loadRedisBroadcaster } from './redis-broadcaster.loader';
+import { benchBroadcaster, type BroadcasterKind } from './bench-broadcasters';
 import { User } from './user.entity';
 
 /**
  * Cross-instance propagation, measured at the library level: two Nest application contexts in
- * one process (one clock), sharing a database and a Redis channel, each with its own
- * RedisRevocationBroadcaster. For each of N users: B verifies the user's token (now cached),
+ * one process (one clock), sharing a database and a channel, each with its own broadcaster of
+ * the kind measured (BENCH_BROADCASTER, default redis; see bench-broadcasters.ts). For each of N users: B verifies the user's token (now cached),
  * A calls `logoutAll`, and we time A's publish -> B's cache invalidation, then check B refuses
  * the old token. Reports to the parent over IPC (or prints JSON when run alone).
  *
- * Env: BENCH_DATABASE_URL (seeded with >= N users), BENCH_REDIS_URL, BENCH_SECRET, BENCH_REVOCATIONS.
+ * Env: BENCH_DATABASE_URL (seeded with >= N users), BENCH_BROADCASTER and what it needs, BENCH_SECRET, BENCH_REVOCATIONS.
  */
 @Module({})
 class InstanceModule {
@@ -52,24 +52,22 @@ interface Waiter {
 
 async function main(): Promise<void> {
   const databaseUrl = requiredEnv('BENCH_DATABASE_URL');
-  const redisUrl = requiredEnv('BENCH_REDIS_URL');
+  const kind = (process.env.BENCH_BROADCASTER || 'redis') as BroadcasterKind;
   const secret = requiredEnv('BENCH_SECRET');
   const revocations = Number(process.env.BENCH_REVOCATIONS ?? 1000);
-  const RedisRevocationBroadcaster = loadRedisBroadcaster();
-  if (!RedisRevocationBroadcaster) throw new Error('nestjs-jwt-revocation/redis is not built');
   const channel = `jwt-revocation:bench-propagation:${process.pid}`;
 
   const publishedAt = new Map<string, number>();
   const waiters = new Map<string, Waiter>();
   const keyOf = (message: InvalidationMessage) => (message.kind === 'user' ? `user:${message.userId}` : undefined);
 
-  const onA = new ObservedBroadcaster(new RedisRevocationBroadcaster({ connection: redisUrl, channel }), {
+  const onA = new ObservedBroadcaster(benchBroadcaster(kind, channel), {
     onPublish: (message, at) => {
       const key = keyOf(message);
       if (key) publishedAt.set(key, at);
     },
   });
-  const onB = new ObservedBroadcaster(new RedisRevocationBroadcaster({ connection: redisUrl, channel }), {
+  const onB = new ObservedBroadcaster(benchBroadcaster(kind, channel), {
     onApplied: (message, at) => {
       const key = keyOf(message);
       if (key) waiters.get(key)?.resolve(at);
@@ -84,7 +82,7 @@ async function main(): Promise<void> {
     contexts.push(b);
     await a.init();
     await b.init();
-    await until(() => onA.isConnected() && onB.isConnected(), 5000, 'Redis subscriptions did not come up');
+    await until(() => onA.isConnected() && onB.isConnected(), 5000, `${kind} subscriptions did not come up`);
 
     const authOnA = a.get(AuthTokenService);
     const verifierOnB = b.get(AccessTokenVerifier);
@@ -132,6 +130,7 @@ async function main(): Promise<void> {
     }
 
     report({
+      broadcaster: kind,
       revocations,
       lost,
       stillAccepted,

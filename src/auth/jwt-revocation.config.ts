@@ -1,13 +1,12 @@
 import { ConfigService } from '@nestjs/config';
 import type { JwtRevocationModule } from 'nestjs-jwt-revocation';
-import { RedisRevocationBroadcaster } from 'nestjs-jwt-revocation/redis';
 import { JwtRevocationTypeOrmModule, TypeOrmSessionStore, TypeOrmTokenVersionStore } from 'nestjs-jwt-revocation/typeorm';
 import type { AppEnv } from '../config';
 import { User } from '../users/user.entity';
 import { UsersModule } from '../users/users.module';
 import { UsersService } from '../users/users.service';
 import { auditRevocation } from './auth-audit.log';
-import { redisConnectionFrom } from './redis-connection';
+import { broadcasterFor } from './broadcaster.config';
 
 type JwtRevocationAsyncOptions = Parameters<typeof JwtRevocationModule.forRootAsync>[0];
 
@@ -23,6 +22,7 @@ export const jwtRevocationModuleOptions: JwtRevocationAsyncOptions = {
     users: UsersService,
   ) => {
     const app = config.get('app', { infer: true });
+    const broadcaster = broadcasterFor(app);
     return {
       secret: app.jwtSecret,
       issuer: app.jwtIssuer,
@@ -35,8 +35,8 @@ export const jwtRevocationModuleOptions: JwtRevocationAsyncOptions = {
       onRevocation: auditRevocation,
       // Refresh token in an HttpOnly cookie, scoped to /auth, with the CSRF checks (library defaults).
       ...(app.cookieMode ? { cookies: app.cookieSecure === false ? { secure: false } : true } : {}),
-      // Without REDIS_URL the in-process default serves a single instance.
-      ...(app.redisUrl ? { broadcaster: new RedisRevocationBroadcaster({ connection: redisConnectionFrom(app.redisUrl) }) } : {}),
+      // BROADCASTER / REDIS_URL pick the transport; without either the in-process default serves a single instance.
+      ...(broadcaster ? { broadcaster } : {}),
       ...app.revocationOptions,
     };
   },

@@ -36,7 +36,7 @@ function targets() {
 for (const target of new Set(targets())) {
   if (!files.has(target)) problems.push(`package.json points at ${target}, which is not in the tarball`);
 }
-for (const subpath of ['.', './typeorm', './redis', './prisma', './drizzle', './mikro-orm', './testing']) {
+for (const subpath of ['.', './typeorm', './redis', './postgres', './nats', './prisma', './drizzle', './mikro-orm', './testing']) {
   if (!manifest.exports || !manifest.exports[subpath]) problems.push(`exports has no "${subpath}" entry`);
 }
 
@@ -61,5 +61,5 @@ if (problems.length > 0) {
 const kinds = (suffix) => [...files].filter((file) => file.endsWith(suffix)).length;
 console.log(
   `OK    package: ${pack.filename} (${(pack.size / 1024).toFixed(1)} kB, ${files.size} files: ` +
-    `${kinds('.d.ts')} .d.ts, ${kinds('.js')} .js, README.md, LICENSE, package.json); exports . ./typeorm ./redis ./prisma ./drizzle ./mikro-orm ./testing resolve`,
+    `${kinds('.d.ts')} .d.ts, ${kinds('.js')} .js, README.md, LICENSE, package.json); exports . ./typeorm ./redis ./postgres ./nats ./prisma ./drizzle ./mikro-orm ./testing resolve`,
 );

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { InvalidationListener, InvalidationMessage, RevocationBroadcaster } from '../broadcast/revocation-broadcaster.interface';
 import { decodeInvalidation, encodeInvalidation } from '../broadcast/invalidation-message.codec';
+import { settlesWithin } from '../broadcast/settles-within';
 
 export interface RedisBroadcasterOptions {
   /** An existing ioredis client to publish with; it is never disconnected by us. */
@@ -10,6 +11,11 @@ export interface RedisBroadcasterOptions {
   connection?: RedisOptions | string;
   /** Pub/sub channel. Default `jwt-revocation:invalidate`. */
   channel?: string;
+  /**
+   * How often the subscription is PINGed; no answer within the interval drops the connection and
+   * reconnects (a black-holed link raises no error by itself). Default 5000 ms; 0 turns it off.
+   */
+  probeIntervalMs?: number;
 }
 
 /**
@@ -25,12 +31,15 @@ export class RedisRevocationBroadcaster implements RevocationBroadcaster {
   private subscriber: Redis | undefined;
   private subscribed = false;
   private stopped = false;
+  private readonly probeIntervalMs: number;
+  private probeTimer: NodeJS.Timeout | undefined;
 
   constructor(options: RedisBroadcasterOptions) {
     if (!options.client && !options.connection) {
       throw new Error('RedisRevocationBroadcaster needs `client` or `connection` (a URL or ioredis options).');
     }
     this.channel = options.channel ?? 'jwt-revocation:invalidate';
+    this.probeIntervalMs = options.probeIntervalMs ?? 5000;
     this.ownsPublisher = !options.client;
     this.publisher = options.client ?? createClient(options.connection!);
   }
@@ -58,15 +67,27 @@ export class RedisRevocationBroadcaster implements RevocationBroadcaster {
         .catch(() => subscriber.disconnect(true));
     });
     subscriber.on('message', (channel: string, raw: string) => {
-      if (channel !== this.channel) return;
+      if (channel !== this.channel || this.stopped) return; // already read off the socket when stop() came
       const message = decodeInvalidation(raw);
       if (message) listener.onInvalidate(message);
     });
+    if (this.probeIntervalMs > 0) {
+      this.probeTimer = setInterval(() => void this.probe(subscriber), this.probeIntervalMs);
+      this.probeTimer.unref();
+    }
     // Not fatal: isConnected() stays false until it is up, and the module warns.
     await subscriber.connect().then(
       () => subscribedOnce,
       () => undefined,
     );
+  }
+
+  /** A PING unanswered in time: the link is silent; drop it so ioredis reconnects (and we resync). */
+  private async probe(subscriber: Redis): Promise<void> {
+    if (!this.subscribed || this.stopped) return;
+    if (!(await settlesWithin(() => subscriber.ping(), this.probeIntervalMs)) && this.subscribed && !this.stopped) {
+      subscriber.disconnect(true);
+    }
   }
 
   async publish(message: InvalidationMessage): Promise<void> {
@@ -80,6 +101,7 @@ export class RedisRevocationBroadcaster implements RevocationBroadcaster {
   async stop(): Promise<void> {
     this.stopped = true;
     this.subscribed = false;
+    clearInterval(this.probeTimer);
     this.subscriber?.disconnect();
     if (this.ownsPublisher) this.publisher.disconnect();
   }

@@ -9,3 +9,5 @@ export {
   type TokenVersionStoreHarness,
   type TokenVersionContractOptions,
 } from './token-version-store.contract';
+// The broadcaster contract: what every transport must do, to run against your own in jest.
+export { runBroadcasterContract, type BroadcasterHarness, type BroadcasterContractOptions } from './broadcaster.contract';
