@@ -254,6 +254,8 @@ describe('InvalidationChannel', () => {
       await heardOf(a, b);
       await a.channel.stop();
       const resyncsBefore = b.listener.resyncs;
+      // A late duplicate of its last heartbeat (a slow retry) does not bring it back to be distrusted.
+      b.transport.receive(encodeInvalidation({ kind: 'heartbeat', from: a.channel.instanceId, seq: 1, sentAt: Date.now() }));
       await sleep(TIMING.heartbeatDeadlineMs + 300);
       expect(b.channel.isTrusted()).toBe(true);
       expect(b.listener.resyncs).toBe(resyncsBefore);

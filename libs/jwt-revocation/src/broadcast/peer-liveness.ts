@@ -5,6 +5,8 @@
  * assumes its transport is trusted infrastructure; the cap bounds memory, it is no defence.
  */
 export const MAX_WATCHED_PEERS = 1000;
+/** Ids that said `leaving`, remembered so a late duplicate of their messages does not bring them back. */
+const MAX_LEFT_REMEMBERED = 100;
 
 /**
  * When each other instance on the channel (known from the `from` of what it publishes) was last
@@ -17,6 +19,8 @@ export class PeerLiveness {
   private readonly lastHeard = new Map<string, number>();
   /** When a newcomer last found the table full; -Infinity: never. */
   private refusedAt = Number.NEGATIVE_INFINITY;
+  /** Oldest first; an instance that left never comes back under the same id (a restart draws a new one). */
+  private readonly leftIds = new Set<string>();
 
   constructor(
     private readonly silentAfterMs: number,
@@ -30,6 +34,7 @@ export class PeerLiveness {
 
   /** Records a message from `id`. */
   heard(id: string, now: number): void {
+    if (this.leftIds.has(id)) return;
     if (!this.lastHeard.delete(id)) {
       this.forgetSilent(now);
       if (this.lastHeard.size >= this.max) {
@@ -43,6 +48,8 @@ export class PeerLiveness {
   /** `id` stopped gracefully (it said so): its silence means nothing. */
   left(id: string): void {
     this.lastHeard.delete(id);
+    this.leftIds.add(id);
+    if (this.leftIds.size > MAX_LEFT_REMEMBERED) this.leftIds.delete(this.leftIds.values().next().value!);
   }
 
   /** The peer silent the longest, when it has been silent past `silentAfterMs`; undefined when none is. */
