@@ -221,21 +221,20 @@ export class InvalidationChannel implements InvalidationChannelStatus {
   private receive(message: InvalidationMessage): void {
     if (message.kind === 'heartbeat' && message.from === this.instanceId) return this.echoed(message.sentAt ?? 0);
     if (message.from === this.instanceId) return; // applied locally when it was sent
-    if (message.from !== undefined && this.peers) {
-      this.peers.heard(message.from, this.now());
-      this.isTrusted(); // a silent peer heard again: trusted again, with a flush
-    }
+    if (message.from !== undefined) this.peers?.heard(message.from, this.now());
+    let gap: boolean;
     if (message.kind === 'heartbeat' || message.kind === 'leaving') {
       // Both carry the publisher's last sequence number: a lost last message shows too.
-      if (this.sequences.heartbeat(message.from!, message.seq!)) this.gap();
-      if (message.kind === 'leaving') {
-        this.peers?.left(message.from!);
-        this.isTrusted();
-      }
-      return;
+      gap = this.sequences.heartbeat(message.from!, message.seq!);
+      if (message.kind === 'leaving') this.peers?.left(message.from!);
+    } else {
+      this.listener?.onInvalidate(message);
+      gap = message.from !== undefined && this.sequences.message(message.from, message.seq!);
     }
-    this.listener?.onInvalidate(message);
-    if (message.from !== undefined && this.sequences.message(message.from, message.seq!)) this.gap();
+    // Checked after the sequence, so a silent peer heard again with a gap stays untrusted (one flush,
+    // one log line) instead of flapping; heard again without one, trust returns (with a flush) at once.
+    if (gap) this.gap();
+    else this.isTrusted();
   }
 
   private echoed(sentAt: number): void {
