@@ -196,6 +196,11 @@ describeWithServices('two instances sharing PostgreSQL and Redis', () => {
     const channelOfA = a.app.get(InvalidationChannel);
     const channelOfB = b.app.get(InvalidationChannel);
     await waitUntil(async () => channelOfA.isTrusted() && channelOfB.isTrusted(), 15_000, 50);
+    // B watches A from the first message it hears from it: make sure it has heard one, in case this runs right after startup.
+    const earlier = await registerAndLogin(a);
+    await warmOn(b, earlier.accessToken);
+    await a.http().post('/auth/logout').set(bearer(earlier.accessToken)).expect(204);
+    await waitUntil(refusedOn(b, earlier.accessToken), PROPAGATION_BOUND_MS);
     const untrustedLinesOfB = () => bLogs.lines.filter((line) => line.includes(`not trusted on instance ${channelOfB.instanceId}`));
     const alreadyLogged = untrustedLinesOfB().length;
     const receivedOnB = jest.spyOn(b.app.get(RevocationChecker), 'forget');
