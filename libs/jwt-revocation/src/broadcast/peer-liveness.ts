@@ -21,6 +21,8 @@ export class PeerLiveness {
   private refusedAt = Number.NEGATIVE_INFINITY;
   /** Oldest first; an instance that left never comes back under the same id (a restart draws a new one). */
   private readonly leftIds = new Set<string>();
+  /** Forgotten since last read, for the log (a few: the log line is what matters, not the list). */
+  private readonly forgotten: string[] = [];
 
   constructor(
     private readonly silentAfterMs: number,
@@ -55,8 +57,10 @@ export class PeerLiveness {
   /** The peer silent the longest, when it has been silent past `silentAfterMs`; undefined when none is. */
   silent(now: number): string | undefined {
     this.forgetSilent(now);
-    for (const [id, heardAt] of this.lastHeard) return now - heardAt > this.silentAfterMs ? id : undefined;
-    return undefined;
+    const longestSilent = this.lastHeard.entries().next();
+    if (longestSilent.done) return undefined;
+    const [id, heardAt] = longestSilent.value;
+    return now - heardAt > this.silentAfterMs ? id : undefined;
   }
 
   /** A newcomer found the table full less than `forgetAfterMs` ago: some peer is not watched. */
@@ -68,8 +72,6 @@ export class PeerLiveness {
   takeForgotten(): string[] {
     return this.forgotten.splice(0);
   }
-
-  private readonly forgotten: string[] = [];
 
   private forgetSilent(now: number): void {
     for (const [id, heardAt] of this.lastHeard) {
