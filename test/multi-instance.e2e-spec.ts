@@ -23,6 +23,7 @@ describeWithServices('two instances sharing PostgreSQL and Redis', () => {
   let drop: () => Promise<void>;
   let dbProxy: TcpProxy;
   let redisProxy: TcpProxy;
+  let redisProxyOfA: TcpProxy;
   let admin: Redis;
   let bLogs: CapturingLogger;
 
@@ -34,11 +35,12 @@ describeWithServices('two instances sharing PostgreSQL and Redis', () => {
     const redis = new URL(redisUrl!);
     dbProxy = await new TcpProxy(pg.hostname, Number(pg.port || 5432)).start();
     redisProxy = await new TcpProxy(redis.hostname, Number(redis.port || 6379)).start();
+    redisProxyOfA = await new TcpProxy(redis.hostname, Number(redis.port || 6379)).start();
     const channel = `jwt-revocation:test:${Date.now()}`;
     const viaProxy = (url: URL, port: number) => Object.assign(new URL(url.toString()), { port: String(port) }).toString();
     const broadcaster = (port: number, name: string) =>
       new RedisRevocationBroadcaster({ connection: { host: redis.hostname, port, connectionName: name, maxRetriesPerRequest: 2 }, channel });
-    a = await startApp(databaseUrl, { revocationOptions: { broadcaster: broadcaster(Number(redis.port || 6379), `jwtrev-a-${process.pid}`) } });
+    a = await startApp(databaseUrl, { revocationOptions: { broadcaster: broadcaster(redisProxyOfA.port, `jwtrev-a-${process.pid}`) } });
     // Created last, so Nest's shared logger is B's capture (A's link stays healthy and says nothing).
     bLogs = new CapturingLogger();
     b = await startApp(viaProxy(pg, dbProxy.port), { revocationOptions: { broadcaster: broadcaster(redisProxy.port, `jwtrev-b-${process.pid}`) } }, bLogs);
@@ -50,6 +52,7 @@ describeWithServices('two instances sharing PostgreSQL and Redis', () => {
     await b?.close();
     await dbProxy?.stop();
     await redisProxy?.stop();
+    await redisProxyOfA?.stop();
     admin?.disconnect();
     await drop?.();
   });
@@ -167,7 +170,8 @@ describeWithServices('two instances sharing PostgreSQL and Redis', () => {
       expect(delay).toBeLessThanOrEqual(SILENT_LINK_BOUND_MS);
       await meOn(b, other.accessToken).expect(200); // read from the store: valid tokens keep working
       expect(channelOfB.isTrusted()).toBe(false);
-      expect(channelOfB.reason).toMatch(/heartbeat not echoed within \d+ ms/);
+      // B stops hearing A too, and may notice that first; its own missing echo shows within a heartbeat interval.
+      await waitUntil(async () => /heartbeat not echoed within \d+ ms/.test(channelOfB.reason ?? ''), 2000, 20);
       expect(untrustedLines()).toHaveLength(alreadyLogged + 1);
     } finally {
       redisProxy.restore();
@@ -180,6 +184,67 @@ describeWithServices('two instances sharing PostgreSQL and Redis', () => {
     expect(b.app.get(AuthTokenService).metrics().cacheHits).toBeGreaterThan(hitsBefore);
     await meOn(b, user.accessToken).expect(401);
     // Propagation is back too.
+    await a.http().post('/auth/logout').set(bearer(other.accessToken)).expect(204);
+    await waitUntil(refusedOn(b, other.accessToken), PROPAGATION_BOUND_MS);
+  });
+
+  it("with the revoking instance's (A's) Redis link black-holed, B refuses the revoked token within 3 s (A falls silent), and both trust again once the link is back", async () => {
+    const user = await registerAndLogin(a);
+    const other = await registerAndLogin(a);
+    await warmOn(b, user.accessToken);
+    await warmOn(b, other.accessToken);
+    const channelOfA = a.app.get(InvalidationChannel);
+    const channelOfB = b.app.get(InvalidationChannel);
+    await waitUntil(async () => channelOfA.isTrusted() && channelOfB.isTrusted(), 15_000, 50);
+    // B watches A from the first message it hears from it: make sure it has heard one, in case this runs right after startup.
+    const earlier = await registerAndLogin(a);
+    await warmOn(b, earlier.accessToken);
+    await a.http().post('/auth/logout').set(bearer(earlier.accessToken)).expect(204);
+    await waitUntil(refusedOn(b, earlier.accessToken), PROPAGATION_BOUND_MS);
+    const untrustedLinesOfB = () => bLogs.lines.filter((line) => line.includes(`not trusted on instance ${channelOfB.instanceId}`));
+    const alreadyLogged = untrustedLinesOfB().length;
+    const receivedOnB = jest.spyOn(b.app.get(RevocationChecker), 'forget');
+    redisProxyOfA.blackHole();
+    let refusedAfterMs = Number.NaN;
+    try {
+      // The revocation is stored before A tries to publish it; its publish then waits on the silent
+      // link (up to broadcastTimeoutMs), so B is polled meanwhile, from the moment the request is sent.
+      const revokedAt = Date.now();
+      const revocation = a.http().post('/auth/logout-all').set(bearer(user.accessToken)).then((res) => res);
+      await waitUntil(refusedOn(b, user.accessToken), SILENT_LINK_BOUND_MS + 2000, 20);
+      refusedAfterMs = Date.now() - revokedAt;
+      expect((await revocation).status).toBe(204);
+      // B's own link is healthy: only A's missing heartbeats can tell it.
+      expect(channelOfB.isTrusted()).toBe(false);
+      expect(channelOfB.reason).toBe(`peer ${channelOfA.instanceId.slice(0, 6)} silent for more than 2000 ms`);
+      expect(channelOfA.isTrusted()).toBe(false); // A misses its own echo
+      await meOn(b, other.accessToken).expect(200); // read from the store: valid tokens keep working
+      await meOn(b, user.accessToken).expect(401);
+      await meOn(a, user.accessToken).expect(401);
+      expect(untrustedLinesOfB()).toHaveLength(alreadyLogged + 1);
+    } finally {
+      redisProxyOfA.restore();
+    }
+    console.log(`A's link black-holed: token revoked on A refused on B ${refusedAfterMs} ms after the logout-all was sent`);
+    expect(refusedAfterMs).toBeLessThanOrEqual(SILENT_LINK_BOUND_MS);
+    await waitUntil(async () => channelOfA.isTrusted() && channelOfB.isTrusted(), 15_000, 50);
+    expect(bLogs.lines.some((line) => line.includes(`trusted again on instance ${channelOfB.instanceId}`))).toBe(true);
+    expect(untrustedLinesOfB()).toHaveLength(alreadyLogged + 1); // once per loss, not once per request
+    // A retries the publish the silent link swallowed: it reaches B once the link is back.
+    const fromA = () => receivedOnB.mock.calls.filter(([message]) => message.from === channelOfA.instanceId && message.kind !== 'heartbeat');
+    await waitUntil(async () => fromA().length > 0, 10_000, 50);
+    receivedOnB.mockRestore();
+    for (const app of [a, b]) {
+      await meOn(app, user.accessToken).expect(401);
+      await warmOn(app, other.accessToken);
+    }
+    // The cache serves again on B, and the revoked token stays refused from it.
+    const hitsBefore = b.app.get(AuthTokenService).metrics().cacheHits;
+    await meOn(b, other.accessToken).expect(200);
+    expect(b.app.get(AuthTokenService).metrics().cacheHits).toBeGreaterThan(hitsBefore);
+    await meOn(b, user.accessToken).expect(401);
+    await meOn(b, user.accessToken).expect(401);
+    // Propagation from A is back too.
     await a.http().post('/auth/logout').set(bearer(other.accessToken)).expect(204);
     await waitUntil(refusedOn(b, other.accessToken), PROPAGATION_BOUND_MS);
   });

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { InvalidationChannel, type ChannelListener } from './invalidation-channel';
 import { LocalRevocationBroadcaster } from './local-revocation.broadcaster';
 import { decodeInvalidation, encodeInvalidation } from './invalidation-message.codec';
+import { MAX_WATCHED_PEERS } from './peer-liveness';
 import type { InvalidationListener, InvalidationMessage, RevocationBroadcaster } from './revocation-broadcaster.interface';
 
 // A deadline generous for a loaded machine: an event loop stalled past it would (rightly) distrust.
@@ -87,9 +88,9 @@ describe('InvalidationChannel', () => {
   let warn: jest.SpyInstance;
   let log: jest.SpyInstance;
 
-  async function instance(): Promise<{ channel: InvalidationChannel; transport: BusTransport; listener: RecordingListener }> {
+  async function instance(timing: Partial<typeof TIMING & { forgetSilentPeerAfterMs: number; watchPeers: boolean }> = {}): Promise<{ channel: InvalidationChannel; transport: BusTransport; listener: RecordingListener }> {
     const transport = new BusTransport(bus);
-    const channel = new InvalidationChannel(transport, TIMING);
+    const channel = new InvalidationChannel(transport, { ...TIMING, ...timing });
     const listener = new RecordingListener();
     channels.push(channel);
     await channel.start(listener);
@@ -196,6 +197,106 @@ describe('InvalidationChannel', () => {
     expect(b.listener.received).toEqual([]);
     expect(b.listener.resyncs).toBe(resyncsBefore);
     expect(b.channel.isTrusted()).toBe(true);
+  });
+
+  describe('watching its peers', () => {
+    const untrustedLines = () => warn.mock.calls.filter(([line]) => /not trusted/.test(String(line)));
+    /** B knows A once it has heard from it. */
+    async function heardOf(a: { channel: InvalidationChannel }, b: { listener: RecordingListener; channel: InvalidationChannel }): Promise<void> {
+      await a.channel.publish({ kind: 'user', userId: 'hello' });
+      await until(() => b.listener.received.some((m) => m.from === a.channel.instanceId));
+      await until(() => b.channel.isTrusted());
+    }
+
+    it("stops trusting within the deadline when a peer falls silent (the revoking instance's link black-holed), and trusts again with a flush once it is heard", async () => {
+      const a = await instance();
+      const b = await instance();
+      await heardOf(a, b);
+      const resyncsBefore = b.listener.resyncs;
+      const receivedBefore = b.listener.received.length;
+      a.transport.link = 'black-holed';
+      void a.channel.publish({ kind: 'user', userId: 'u1' }); // hangs: never reaches B
+      const lostAfter = await until(() => !b.channel.isTrusted());
+      expect(lostAfter).toBeLessThanOrEqual(TIMING.heartbeatDeadlineMs + 300);
+      expect(b.transport.isConnected()).toBe(true);
+      expect(b.channel.reason).toBe(`peer ${a.channel.instanceId.slice(0, 6)} silent for more than ${TIMING.heartbeatDeadlineMs} ms`);
+      expect(b.listener.resyncs).toBe(resyncsBefore + 1);
+      expect(b.listener.received).toHaveLength(receivedBefore);
+      await sleep(200);
+      expect(untrustedLines().filter(([line]) => String(line).includes(b.channel.instanceId))).toHaveLength(1); // once, not per tick
+
+      a.transport.link = 'up';
+      await until(() => b.channel.isTrusted());
+      expect(b.listener.resyncs).toBeGreaterThanOrEqual(resyncsBefore + 2); // trust regained: flushed
+      expect(b.channel.reason).toBeUndefined();
+      // A's heartbeat after the silence shows the lost message (a gap): still one loss and one regain, no flapping.
+      await sleep(200);
+      expect(untrustedLines().filter(([line]) => String(line).includes(b.channel.instanceId))).toHaveLength(1);
+      expect(log.mock.calls.filter(([line]) => String(line).includes(`trusted again on instance ${b.channel.instanceId}`))).toHaveLength(1);
+    });
+
+    it('forgets a peer silent longer than the cache TTL and trusts again (with a flush), without it', async () => {
+      const forgetSilentPeerAfterMs = 1500;
+      const a = await instance();
+      const b = await instance({ forgetSilentPeerAfterMs });
+      await heardOf(a, b);
+      a.transport.link = 'black-holed'; // as a crashed instance would: silent, no leaving
+      await until(() => !b.channel.isTrusted());
+      const resyncsWhileSilent = b.listener.resyncs;
+      const regainedAfter = await until(() => b.channel.isTrusted(), 5000);
+      expect(regainedAfter).toBeGreaterThan(forgetSilentPeerAfterMs - TIMING.heartbeatDeadlineMs - 200);
+      expect(b.listener.resyncs).toBe(resyncsWhileSilent + 1);
+      expect(log.mock.calls.some(([line]) => String(line).includes(`Peer ${a.channel.instanceId.slice(0, 6)} silent for longer than the cache TTL: forgotten`))).toBe(true);
+      await sleep(TIMING.heartbeatDeadlineMs + 200);
+      expect(b.channel.isTrusted()).toBe(true); // forgotten: its silence no longer counts
+    });
+
+    it('does not distrust a peer that left gracefully', async () => {
+      const a = await instance();
+      const b = await instance();
+      await heardOf(a, b);
+      await a.channel.stop();
+      const resyncsBefore = b.listener.resyncs;
+      // A late duplicate of its last heartbeat (a slow retry) does not bring it back to be distrusted.
+      b.transport.receive(encodeInvalidation({ kind: 'heartbeat', from: a.channel.instanceId, seq: 1, sentAt: Date.now() }));
+      await sleep(TIMING.heartbeatDeadlineMs + 300);
+      expect(b.channel.isTrusted()).toBe(true);
+      expect(b.listener.resyncs).toBe(resyncsBefore);
+      expect(untrustedLines()).toEqual([]);
+    });
+
+    it('with watchPeers false ignores a silent peer', async () => {
+      const a = await instance();
+      const b = await instance({ watchPeers: false });
+      await heardOf(a, b);
+      a.transport.link = 'black-holed';
+      await sleep(TIMING.heartbeatDeadlineMs + 300);
+      expect(b.channel.isTrusted()).toBe(true);
+    });
+
+    it('bounds its peer table under a flood of forged ids: past the cap it distrusts (fails closed) until they are forgotten', async () => {
+      const forgetSilentPeerAfterMs = 1500;
+      const b = await instance({ forgetSilentPeerAfterMs });
+      const heapBefore = process.memoryUsage().heapUsed;
+      for (let i = 0; i < MAX_WATCHED_PEERS * 20; i++) {
+        b.transport.receive(encodeInvalidation({ kind: 'heartbeat', from: `forged-${i}`, seq: 0, sentAt: Date.now() }));
+      }
+      expect(b.channel.isTrusted()).toBe(false);
+      expect(b.channel.reason).toBe('too many instances on the channel to watch them all');
+      const table = (b.channel as unknown as { peers: { size: number } }).peers;
+      expect(table.size).toBe(MAX_WATCHED_PEERS);
+      expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(50 * 1024 * 1024);
+      // The forged ids never speak again: forgotten after the TTL, and the channel is trusted again.
+      await until(() => b.channel.isTrusted(), forgetSilentPeerAfterMs * 2 + TIMING.heartbeatDeadlineMs + 2000);
+      expect(table.size).toBe(0);
+    });
+  });
+
+  it('decodes a leaving notice strictly', () => {
+    expect(decodeInvalidation('{"kind":"leaving","from":"abc","seq":3,"sentAt":1}')).toEqual({ kind: 'leaving', from: 'abc', seq: 3, sentAt: 1 });
+    for (const raw of ['{"kind":"leaving"}', '{"kind":"leaving","from":"abc","seq":3}', '{"kind":"leaving","from":"abc","sentAt":1}', '{"kind":"leaving","from":"","seq":3,"sentAt":1}', '{"kind":"leaving","from":"abc","seq":-1,"sentAt":1}']) {
+      expect(decodeInvalidation(raw)).toBeUndefined();
+    }
   });
 
   it('with the in-process default is always trusted and sends no heartbeat', async () => {

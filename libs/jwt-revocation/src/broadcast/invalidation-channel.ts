@@ -5,6 +5,8 @@ import type { InvalidationMessage, RevocationBroadcaster } from './revocation-br
 import { LocalRevocationBroadcaster } from './local-revocation.broadcaster';
 import { settlesWithin } from './settles-within';
 import { PublisherSequences } from './publisher-sequences';
+import { PeerLiveness } from './peer-liveness';
+import { JWT_REVOCATION_DEFAULTS } from '../options/jwt-revocation.defaults';
 import type { ResolvedOptions } from '../options/resolved-options';
 
 /** What the channel hands on: invalidations from other instances, and "forget everything". */
@@ -21,9 +23,16 @@ export interface ChannelTiming {
   heartbeatDeadlineMs: number;
   /** Longest wait for the transport to start and for its first echo. */
   startTimeoutMs: number;
+  /** Also distrust while another instance is silent past `heartbeatDeadlineMs` (see `watchPeers`). Default true. */
+  watchPeers?: boolean;
+  /** A peer silent this long is forgotten: the cache TTL (`cache.ttlMs`). Default 60000. */
+  forgetSilentPeerAfterMs?: number;
 }
 
-type Untrusted = 'broadcaster not connected' | 'heartbeat' | 'resync after sequence gap' | 'not started';
+type Untrusted = 'broadcaster not connected' | 'heartbeat' | 'resync after sequence gap' | 'not started' | 'peer silent' | 'too many peers';
+
+/** How much of a peer's id the logs and the reason show: enough to tell instances apart. */
+const PEER_ID_SHOWN = 6;
 
 /**
  * The invalidation channel over whatever transport (`RevocationBroadcaster`) the app configured:
@@ -32,6 +41,9 @@ type Untrusted = 'broadcaster not connected' | 'heartbeat' | 'resync after seque
  * own heartbeat came back within `heartbeatDeadlineMs`. A silent link (black-holed, a stuck proxy,
  * a paused VM) therefore stops the cache from being trusted within the deadline; a gap in another
  * publisher's sequence (a message lost on a healthy link) flushes the cache and waits for the next echo.
+ * It also watches its peers' heartbeats: a peer silent past the deadline may be the one whose link is
+ * silent, its revocations lost on the way, so the cache is not trusted until it is heard again (flush)
+ * or has been silent for the cache TTL (forgotten). A peer stopping gracefully publishes `leaving`.
  */
 export class InvalidationChannel implements InvalidationChannelStatus {
   /** This process's id on the channel: random, so a restarted instance starts a new sequence. */
@@ -40,6 +52,10 @@ export class InvalidationChannel implements InvalidationChannelStatus {
   /** The in-process transport has no link to lose: always trusted, no heartbeats. */
   private readonly local: boolean;
   private readonly sequences = new PublisherSequences();
+  /** Other instances and when each was last heard; undefined when peers are not watched. */
+  private readonly peers: PeerLiveness | undefined;
+  /** The silent peer behind the current distrust, for `reason`. */
+  private silentPeer = '';
   private listener: ChannelListener | undefined;
   private timer: NodeJS.Timeout | undefined;
   private nextSeq = 0;
@@ -65,6 +81,8 @@ export class InvalidationChannel implements InvalidationChannelStatus {
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       heartbeatDeadlineMs: options.heartbeatDeadlineMs,
       startTimeoutMs: options.broadcastTimeoutMs,
+      watchPeers: options.watchPeers,
+      forgetSilentPeerAfterMs: options.cache.ttlMs,
     });
   }
 
@@ -78,6 +96,9 @@ export class InvalidationChannel implements InvalidationChannelStatus {
     this.trusted = this.local;
     this.untrustedBy = this.local ? undefined : 'not started';
     this.changedAt = Date.now(); // wall clock: `since` is shown as a date
+    const watchPeers = timing.watchPeers ?? JWT_REVOCATION_DEFAULTS.watchPeers;
+    const forgetAfterMs = timing.forgetSilentPeerAfterMs ?? JWT_REVOCATION_DEFAULTS.cache.ttlMs;
+    this.peers = watchPeers && !this.local ? new PeerLiveness(timing.heartbeatDeadlineMs, forgetAfterMs) : undefined;
   }
 
   /** Starts the transport and the heartbeats; resolves once trusted or after `startTimeoutMs` (it keeps trying). */
@@ -140,13 +161,22 @@ export class InvalidationChannel implements InvalidationChannelStatus {
   get reason(): string | undefined {
     if (this.isTrusted()) return undefined;
     if (this.untrustedBy === 'heartbeat') return `heartbeat not echoed within ${this.timing.heartbeatDeadlineMs} ms`;
+    if (this.untrustedBy === 'peer silent') return `peer ${this.silentPeer.slice(0, PEER_ID_SHOWN)} silent for more than ${this.timing.heartbeatDeadlineMs} ms`;
+    if (this.untrustedBy === 'too many peers') return 'too many instances on the channel to watch them all';
     return this.untrustedBy;
   }
 
   async stop(): Promise<void> {
+    const wasRunning = !this.stopped && this.listener !== undefined;
     this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
+    // Tell the peers, so they forget this instance instead of distrusting its silence (bounded: a
+    // silent link must not hold the shutdown; they then forget it after the cache TTL instead).
+    if (wasRunning && !this.local && this.transport.isConnected()) {
+      const leaving: InvalidationMessage = { kind: 'leaving', from: this.instanceId, seq: this.nextSeq, sentAt: this.now() };
+      await settlesWithin(() => this.transport.publish(leaving), this.timing.heartbeatDeadlineMs).catch(() => undefined);
+    }
     await this.transport.stop();
   }
 
@@ -155,7 +185,20 @@ export class InvalidationChannel implements InvalidationChannelStatus {
     if (!this.transport.isConnected()) return 'broadcaster not connected';
     if (this.gapAt !== 0) return 'resync after sequence gap';
     if (this.now() - this.echoedSentAt > this.timing.heartbeatDeadlineMs) return 'heartbeat';
-    return undefined;
+    return this.peersUntrusted();
+  }
+
+  private peersUntrusted(): Untrusted | undefined {
+    if (!this.peers) return undefined;
+    const now = this.now();
+    const silent = this.peers.silent(now);
+    for (const id of this.peers.takeForgotten()) {
+      this.logger.log(`Peer ${id.slice(0, PEER_ID_SHOWN)} silent for longer than the cache TTL: forgotten by instance ${this.instanceId}`);
+    }
+    if (this.peers.overflowing(now)) return 'too many peers';
+    if (silent === undefined) return undefined;
+    this.silentPeer = silent;
+    return 'peer silent';
   }
 
   private change(trusted: boolean, reason: Untrusted | undefined): void {
@@ -176,15 +219,22 @@ export class InvalidationChannel implements InvalidationChannelStatus {
   }
 
   private receive(message: InvalidationMessage): void {
-    if (message.kind === 'heartbeat') {
-      if (message.from === this.instanceId) return this.echoed(message.sentAt ?? 0);
-      // A heartbeat carries the publisher's last sequence number: a lost last message shows too.
-      if (this.sequences.heartbeat(message.from!, message.seq!)) this.gap();
-      return;
-    }
+    if (message.kind === 'heartbeat' && message.from === this.instanceId) return this.echoed(message.sentAt ?? 0);
     if (message.from === this.instanceId) return; // applied locally when it was sent
-    this.listener?.onInvalidate(message);
-    if (message.from !== undefined && this.sequences.message(message.from, message.seq!)) this.gap();
+    if (message.from !== undefined) this.peers?.heard(message.from, this.now());
+    let gap: boolean;
+    if (message.kind === 'heartbeat' || message.kind === 'leaving') {
+      // Both carry the publisher's last sequence number: a lost last message shows too.
+      gap = this.sequences.heartbeat(message.from!, message.seq!);
+      if (message.kind === 'leaving') this.peers?.left(message.from!);
+    } else {
+      this.listener?.onInvalidate(message);
+      gap = message.from !== undefined && this.sequences.message(message.from, message.seq!);
+    }
+    // Checked after the sequence, so a silent peer heard again with a gap stays untrusted (one flush,
+    // one log line) instead of flapping; heard again without one, trust returns (with a flush) at once.
+    if (gap) this.gap();
+    else this.isTrusted();
   }
 
   private echoed(sentAt: number): void {

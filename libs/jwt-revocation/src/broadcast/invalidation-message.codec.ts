@@ -33,9 +33,9 @@ export function decodeInvalidation(raw: string): InvalidationMessage | undefined
   if (value.kind === 'everyone' && Number.isSafeInteger(value.revokedBefore) && (value.revokedBefore as number) >= 0) {
     return { kind: 'everyone', revokedBefore: value.revokedBefore as number, ...envelope };
   }
-  // A heartbeat means nothing without its sender, its sequence and its time.
-  if (value.kind === 'heartbeat' && envelope.from !== undefined && envelope.seq !== undefined && envelope.sentAt !== undefined) {
-    return { kind: 'heartbeat', ...envelope };
+  // A heartbeat or a leaving notice means nothing without its sender, its sequence and its time.
+  if ((value.kind === 'heartbeat' || value.kind === 'leaving') && envelope.from !== undefined && envelope.seq !== undefined && envelope.sentAt !== undefined) {
+    return { kind: value.kind, ...envelope };
   }
   return undefined;
 }

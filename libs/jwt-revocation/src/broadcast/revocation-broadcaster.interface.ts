@@ -1,7 +1,7 @@
 /**
  * What instances tell each other. The envelope (`from`, `seq`, `sentAt`) is stamped by the
  * invalidation channel: `sentAt` (publisher's epoch ms) measures propagation lag, `from` and a
- * per-publisher `seq` reveal a lost message. A transport carries every kind alike, `heartbeat` included.
+ * per-publisher `seq` reveal a lost message. A transport carries every kind alike, `heartbeat` and `leaving` included.
  */
 export type InvalidationMessage = (
   | { kind: 'user'; userId: string }
@@ -10,6 +10,8 @@ export type InvalidationMessage = (
   | { kind: 'everyone'; revokedBefore: number }
   /** Channel bookkeeping, never an invalidation: proves the link delivers (see `heartbeatIntervalMs`). */
   | { kind: 'heartbeat' }
+  /** Channel bookkeeping: the publisher is stopping gracefully, so its silence from now on means nothing. */
+  | { kind: 'leaving' }
 ) & { sentAt?: number; from?: string; seq?: number };
 
 export interface InvalidationListener {

@@ -187,6 +187,14 @@ export interface JwtRevocationModuleOptions {
    * (black-holed) link can leave a revoked token accepted. Must exceed `heartbeatIntervalMs`. Default 2000.
    */
   heartbeatDeadlineMs?: number;
+  /**
+   * Also distrust the cache while another instance on the broadcaster has not been heard for
+   * `heartbeatDeadlineMs`: its link may be the silent one, and its revocations not arriving. Trust
+   * returns when it is heard again (with a flush) or after `cache.ttlMs` of silence (it is then
+   * forgotten). An instance stopping gracefully says so and is forgotten at once; after a crash the
+   * others read the store instead of the cache for up to `cache.ttlMs`. Default true.
+   */
+  watchPeers?: boolean;
   /** Longest wait (ms) for any one store call; past it the request answers 503 with `Retry-After`. Default 3000. */
   storeTimeoutMs?: number;
 }

@@ -16,6 +16,8 @@ export const JWT_REVOCATION_DEFAULTS = deepFreeze({
   /** A heartbeat every 500 ms, trust lost 2 s after the last echo: a silent link is noticed well within 3 s. */
   heartbeatIntervalMs: 500,
   heartbeatDeadlineMs: 2000,
+  /** Distrust the cache while another instance is silent too (its revocations may not be arriving). */
+  watchPeers: true,
   storeTimeoutMs: 3000,
   sessions: {
     absoluteTtl: 30 * 24 * 3600,

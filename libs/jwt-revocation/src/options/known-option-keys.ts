@@ -35,6 +35,7 @@ const TOP_LEVEL: Record<keyof JwtRevocationModuleOptions, true> = {
   broadcastTimeoutMs: true,
   heartbeatIntervalMs: true,
   heartbeatDeadlineMs: true,
+  watchPeers: true,
   storeTimeoutMs: true,
 };
 const SESSIONS: Record<keyof SessionOptions, true> = {

@@ -23,3 +23,9 @@ export function optionalString(value: unknown, name: string): string | undefined
   }
   return value;
 }
+
+export function booleanOption(value: unknown, fallback: boolean, name: string): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new JwtRevocationConfigError(`${name} must be true or false, got ${String(value)}`, `Set ${name} to true or false, or leave it out.`);
+  return value;
+}

@@ -10,7 +10,7 @@ import { JWT_REVOCATION_DEFAULTS as DEFAULTS } from './jwt-revocation.defaults';
 import { assertKnownKeys } from './known-option-keys';
 import { RESERVED_CLAIMS } from '../access-tokens/app-claims';
 import { fromJwtModuleOptions, OPTIONS_JWT_REPLACES } from './from-jwt-module-options';
-import { nonNegativeInteger, optionalString, positiveInteger } from './option-checks';
+import { booleanOption, nonNegativeInteger, optionalString, positiveInteger } from './option-checks';
 
 const MAX_CLOCK_TOLERANCE_SECONDS = 30;
 const MIN_REFRESH_SECRET_BYTES = 32;
@@ -76,6 +76,7 @@ export function resolveOptions(options: JwtRevocationModuleOptions | undefined):
     retryAfterSeconds: positiveInteger(options.retryAfterSeconds, DEFAULTS.retryAfterSeconds, 'retryAfterSeconds', 'seconds'),
     broadcastTimeoutMs: positiveInteger(options.broadcastTimeoutMs, DEFAULTS.broadcastTimeoutMs, 'broadcastTimeoutMs', 'milliseconds'),
     ...heartbeat,
+    watchPeers: booleanOption(options.watchPeers, DEFAULTS.watchPeers, 'watchPeers'),
     storeTimeoutMs: positiveInteger(options.storeTimeoutMs, DEFAULTS.storeTimeoutMs, 'storeTimeoutMs', 'milliseconds'),
     cache,
     verifiedTokens,

@@ -109,6 +109,13 @@ describe('resolveOptions', () => {
       expect(resolved.keyRing.signingAlgorithm).toBe('HS512');
     });
 
+    it('watches peers on the channel unless told not to, and refuses a watchPeers that is not a boolean', () => {
+      expect(resolveOptions(base()).watchPeers).toBe(JWT_REVOCATION_DEFAULTS.watchPeers);
+      expect(JWT_REVOCATION_DEFAULTS.watchPeers).toBe(true);
+      expect(resolveOptions(base({ watchPeers: false })).watchPeers).toBe(false);
+      expect(() => resolveOptions(base({ watchPeers: 'no' as unknown as boolean }))).toThrow(/watchPeers must be true or false/);
+    });
+
     it('fills the cache fields left out of a partial cache option', () => {
       expect(resolveOptions(base({ cache: { maxEntries: 3 } })).cache).toEqual({ enabled: true, maxEntries: 3, ttlMs: 60_000 });
     });

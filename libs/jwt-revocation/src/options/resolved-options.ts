@@ -27,6 +27,7 @@ export interface ResolvedOptions {
   readonly broadcastTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatDeadlineMs: number;
+  readonly watchPeers: boolean;
   readonly storeTimeoutMs: number;
   readonly cache: Readonly<Required<CacheOptions>>;
   readonly verifiedTokens: Readonly<Required<VerifiedTokenMemoOptions>>;

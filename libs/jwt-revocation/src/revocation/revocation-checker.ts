@@ -121,7 +121,7 @@ export class RevocationChecker implements OnModuleDestroy {
 
   /** Applies an invalidation that came from another instance. */
   forget(message: InvalidationMessage): void {
-    if (message.kind === 'heartbeat') return;
+    if (message.kind === 'heartbeat' || message.kind === 'leaving') return;
     if (message.sentAt !== undefined) this.telemetry.invalidationReceived(message.sentAt);
     if (message.kind === 'user') this.cache?.forgetUser(message.userId);
     else if (message.kind === 'sessions') this.cache?.forgetSessions(message.sessionIds);
