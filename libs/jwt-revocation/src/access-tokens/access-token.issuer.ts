@@ -37,7 +37,7 @@ export class AccessTokenIssuer {
 
   /** The user's version now, null for a user the store does not know; 503 when unreadable. */
   versionOf(userId: string): Promise<number | null> {
-    return callStore(() => this.options.tokenVersionStore.getVersion(userId), this.options.retryAfterSeconds);
+    return callStore(() => this.options.tokenVersionStore.getVersion(userId), this.options);
   }
 
   /**
