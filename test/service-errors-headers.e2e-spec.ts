@@ -1,12 +1,13 @@
 // Issue 12 §7, issue 14: errors the token service throws inside an app's own controller keep their
-// headers (WWW-Authenticate on a refresh 401, Retry-After on a 503): the module's interceptor writes
-// them under Nest's default handler, and the opt-in filter does the same.
+// headers (WWW-Authenticate on a refresh 401, Retry-After on a 503) when the app opts in: with
+// BearerAuthExceptionFilter (the documented way) or AuthHeadersInterceptor. The module installs no
+// global interceptor (it would cost every request), so Nest's default handler alone drops them.
 import { Body, Controller, HttpCode, Post, type INestApplication, type Provider } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { AuthTokenService, BearerAuthExceptionFilter, Public } from 'nestjs-jwt-revocation';
+import { AuthHeadersInterceptor, AuthTokenService, BearerAuthExceptionFilter, Public } from 'nestjs-jwt-revocation';
 import { InMemoryTokenVersionStore, JwtRevocationTestingModule } from 'nestjs-jwt-revocation/testing';
 
 @Controller('auth')
@@ -41,8 +42,22 @@ async function start(adapter: 'express' | 'fastify', providers: Provider[]): Pro
 }
 
 describe.each(['express', 'fastify'] as const)('service errors in an app controller over %s', (adapter) => {
-  it("without any filter (Nest's default handler): WWW-Authenticate on a refresh 401, Retry-After on a 503", async () => {
+  it("without the filter, Nest's default handler answers 401 and 503 without their headers (what the filter is for)", async () => {
     const app = await start(adapter, []);
+    try {
+      const refused = await request(app.getHttpServer()).post('/auth/refresh').send({ refreshToken: 'rt.not-a-token' }).expect(401);
+      expect(refused.headers['www-authenticate']).toBeUndefined();
+      jest.spyOn(app.get(InMemoryTokenVersionStore), 'getVersion').mockRejectedValue(new Error('down'));
+      const unavailable = await request(app.getHttpServer()).post('/auth/login').send({ userId: 'alice' }).expect(503);
+      expect(unavailable.headers['retry-after']).toBeUndefined();
+      jest.restoreAllMocks();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("with AuthHeadersInterceptor applied by the app: the headers under Nest's default handler", async () => {
+    const app = await start(adapter, [{ provide: APP_INTERCEPTOR, useClass: AuthHeadersInterceptor }]);
     try {
       const refused = await request(app.getHttpServer()).post('/auth/refresh').send({ refreshToken: 'rt.not-a-token' }).expect(401);
       expect(refused.headers['www-authenticate']).toBe('Bearer error="invalid_token"');

@@ -122,6 +122,7 @@ export { AccessTokenClaimsError } from './errors/access-token-claims.error';
 export { UnknownUserError } from './errors/unknown-user.error';
 export { writeAuthHeaders } from './errors/auth-headers';
 export { BearerAuthExceptionFilter } from './errors/bearer-auth-exception.filter';
+export { AuthHeadersInterceptor } from './errors/auth-headers.interceptor';
 
 // Keys
 export type { JwtAlgorithm } from './keys/jws-algorithms';

@@ -1,5 +1,4 @@
 import type { Provider } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { JWT_REVOCATION_MODULE_OPTIONS } from './jwt-revocation.module-definition';
 import { REVOCATION_BROADCASTER, RESOLVED_OPTIONS, SESSION_STORE, TOKEN_VERSION_STORE } from './jwt-revocation.constants';
@@ -22,10 +21,9 @@ import { JwtRevocationStrategy } from './guard/jwt-revocation.strategy';
 import { JwksService } from './keys/jwks.service';
 import { TELEMETRY_EXPORTS, TELEMETRY_PROVIDERS } from './telemetry/telemetry.providers';
 import { RefreshCookieService } from './cookies/refresh-cookie.service';
-import { TokenResponseInterceptor } from './responses/token-response.interceptor';
+import { NoStoreTokenResponses } from './responses/no-store-token-responses';
 import { LIVE_CONNECTION_EXPORTS, LIVE_CONNECTION_PROVIDERS } from './live/live.providers';
 import { InvalidationChannel } from './broadcast/invalidation-channel';
-import { AuthHeadersInterceptor } from './errors/auth-headers.interceptor';
 
 /** The options, resolved once; the stores and the broadcaster come out of them under their tokens. */
 const optionProviders: Provider[] = [
@@ -62,11 +60,9 @@ export const JWT_REVOCATION_PROVIDERS: Provider[] = [
   JwksService,
   ...TELEMETRY_PROVIDERS,
   RefreshCookieService,
-  // Every response that hands out a token is marked no-store (RFC 6749 §5.1).
-  { provide: APP_INTERCEPTOR, useClass: TokenResponseInterceptor },
+  // Every response that hands out a token is marked no-store (RFC 6749 §5.1), by a platform hook, not an interceptor.
+  NoStoreTokenResponses,
   ...LIVE_CONNECTION_PROVIDERS,
-  // A 503 or 401 thrown by a handler keeps its Retry-After / WWW-Authenticate under any exception filter.
-  { provide: APP_INTERCEPTOR, useClass: AuthHeadersInterceptor },
 ];
 
 /** What an app can inject from the module. */

@@ -4,10 +4,10 @@ import { BearerAuthException } from './bearer-auth.exceptions';
 import { writeAuthHeaders } from './auth-headers';
 
 /**
- * Installed by the module for every HTTP route: a `BearerAuthException` thrown by a handler (a 503
- * from `tokens.logoutAll()` while the store is down, a 401 from `tokens.refresh()`) leaves with the
- * headers it carries (`Retry-After`, `WWW-Authenticate`) whatever exception filter answers it,
- * Nest's default one included, which writes no headers of its own.
+ * Opt-in, not installed by the module (a global Nest interceptor costs every request of every route):
+ * an app that applies it (`@UseInterceptors(AuthHeadersInterceptor)` or `APP_INTERCEPTOR`) gets the
+ * headers a `BearerAuthException` carries (`Retry-After`, `WWW-Authenticate`) under any exception
+ * filter, Nest's default one included. `BearerAuthExceptionFilter` is the cheaper, documented way.
  */
 @Injectable()
 export class AuthHeadersInterceptor implements NestInterceptor {

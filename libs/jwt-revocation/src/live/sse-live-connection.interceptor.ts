@@ -12,7 +12,8 @@ export const SSE_REVOKED_EVENT = 'revoked';
 /**
  * Ends an `@Sse()` stream opened with a token when that token's session or user is revoked, on any
  * instance, or when it expires: the client receives a last `revoked` event with `{ reason }`, then
- * the response ends. Installed globally by the module; routes without a user (`@Public()`) pass through.
+ * the response ends. Put by the module on every `@Sse()` handler (not
+ * globally: see `SseRoutesEndOnRevocation`); routes without a user (`@Public()`) pass through.
  */
 @Injectable()
 export class SseLiveConnectionInterceptor implements NestInterceptor {

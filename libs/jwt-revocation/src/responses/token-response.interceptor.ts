@@ -3,10 +3,10 @@ import { tap, type Observable } from 'rxjs';
 import { carriesToken, writeNoStoreHeaders } from './no-store-headers';
 
 /**
- * Installed by the module for every HTTP route: a response whose body carries an access or refresh
- * token gets `Cache-Control: no-store` and `Pragma: no-cache`, so login, refresh and password-change
- * answers are never cached, whatever the app forgot. Routes that hand out tokens another way
- * (only in a cookie, or with `@Res()`) use `@NoStore()`.
+ * Opt-in, not installed by the module: it already marks token responses no-store at no per-request
+ * Nest cost (`NoStoreTokenResponses`, a platform hook). Kept for apps on another HTTP adapter: a
+ * response whose body carries an access or refresh token gets `Cache-Control: no-store` and
+ * `Pragma: no-cache`. Routes that hand out tokens another way (only in a cookie, or with `@Res()`) use `@NoStore()`.
  */
 @Injectable()
 export class TokenResponseInterceptor implements NestInterceptor {
