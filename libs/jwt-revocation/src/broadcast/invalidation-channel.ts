@@ -192,14 +192,16 @@ export class InvalidationChannel implements InvalidationChannelStatus {
     if (!this.peers) return undefined;
     const now = this.now();
     const silent = this.peers.silent(now);
-    for (const id of this.peers.takeForgotten()) {
-      this.logger.log(`Peer ${id.slice(0, PEER_ID_SHOWN)} silent for longer than the cache TTL: forgotten by instance ${this.instanceId}`);
-    }
+    this.peers.drainForgotten(this.logForgotten);
     if (this.peers.overflowing(now)) return 'too many peers';
     if (silent === undefined) return undefined;
     this.silentPeer = silent;
     return 'peer silent';
   }
+
+  /** One function for the channel's life: the trust check runs per request and must not allocate. */
+  private readonly logForgotten = (id: string): void =>
+    this.logger.log(`Peer ${id.slice(0, PEER_ID_SHOWN)} silent for longer than the cache TTL: forgotten by instance ${this.instanceId}`);
 
   private change(trusted: boolean, reason: Untrusted | undefined): void {
     this.trusted = trusted;

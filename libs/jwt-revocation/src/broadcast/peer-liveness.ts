@@ -68,9 +68,14 @@ export class PeerLiveness {
     return now - this.refusedAt <= this.forgetAfterMs;
   }
 
-  /** Peers forgotten by the last calls (silent past `forgetAfterMs`), for the caller to report; emptied as read. */
-  takeForgotten(): string[] {
-    return this.forgotten.splice(0);
+  /**
+   * Hands `report` each peer forgotten since the last call (silent past `forgetAfterMs`), then empties
+   * the list. Asked on every trust check, so the common case (none) allocates nothing.
+   */
+  drainForgotten(report: (id: string) => void): void {
+    if (this.forgotten.length === 0) return;
+    for (const id of this.forgotten) report(id);
+    this.forgotten.length = 0;
   }
 
   private forgetSilent(now: number): void {
