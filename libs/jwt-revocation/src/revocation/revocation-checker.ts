@@ -176,14 +176,26 @@ export class RevocationChecker implements OnModuleDestroy {
   }
 
   /**
-   * Version and session in one store round trip, when the stores offer it and neither is cached;
-   * undefined otherwise (the caller then reads each on its own).
+   * Version and session in one store round trip, when the stores offer it and either is not
+   * cached (both are then refreshed: entries cached together expire together, so a user costs one
+   * read per cache TTL, not two a few requests apart); undefined otherwise (the caller then reads
+   * what is missing on its own).
    */
   private async bothFromStore(userId: string, sessionId: string, trustCache: boolean, lookup: CheckLookup): Promise<{ version: number | null; live: boolean } | undefined> {
     if (!this.readBoth) return undefined;
-    if (trustCache && (this.cache!.getVersion(userId) !== undefined || this.cache!.getSessionOwner(sessionId) !== undefined)) return undefined;
-    this.telemetry.cacheMiss();
-    this.telemetry.cacheMiss();
+    if (trustCache) {
+      const now = Date.now();
+      const versionCached = this.cache!.getVersion(userId, now) !== undefined;
+      const sessionCached = this.cache!.getSessionOwner(sessionId, now) !== undefined;
+      if (versionCached && sessionCached) return undefined;
+      if (versionCached) this.telemetry.cacheHit();
+      else this.telemetry.cacheMiss();
+      if (sessionCached) this.telemetry.cacheHit();
+      else this.telemetry.cacheMiss();
+    } else {
+      this.telemetry.cacheMiss();
+      this.telemetry.cacheMiss();
+    }
     lookup.source = 'store';
     const epoch = this.cache?.currentEpoch() ?? 0;
     const query = () => this.read('version', () => this.readBoth!(userId, sessionId));

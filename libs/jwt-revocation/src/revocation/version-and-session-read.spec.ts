@@ -107,4 +107,18 @@ describe('RevocationChecker with a store that reads the version and the session 
     for (let i = 0; i < 5; i++) await verifier.verify(accessToken);
     expect(reads()).toEqual({ ...before, combined: before.combined + 1 });
   });
+
+  it('cache on: when only one of the two entries is gone, both come back in one combined read', async () => {
+    await start(true);
+    const { accessToken } = await tokens.login('u1');
+    const { sessionId } = await verifier.verify(accessToken);
+    const cache = (verifier as unknown as { revocation: { cache: { forgetSessions(ids: string[]): void; forgetUser(id: string): void } } }).revocation.cache;
+    const before = reads();
+    cache.forgetSessions([sessionId!]); // as if the session entry had expired first: the version is still cached
+    await verifier.verify(accessToken);
+    cache.forgetUser('u1'); // and the other way round
+    await verifier.verify(accessToken);
+    for (let i = 0; i < 3; i++) await verifier.verify(accessToken);
+    expect(reads()).toEqual({ ...before, combined: before.combined + 2 });
+  });
 });
