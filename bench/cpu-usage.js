@@ -25,7 +25,7 @@ function processTicks(pid) {
 }
 
 /**
- * Starts a measurement; `stop()` returns, in cores: what each of `pids` used (`pidCores`), what
+ * Starts a measurement; `stop()` returns the seconds it lasted and, in cores: what each of `pids` used (`pidCores`), what
  * every other process used (`otherCores`) and the hypervisor's steal time (`stealCores`).
  */
 function measureOtherCpu(pids) {
@@ -40,9 +40,9 @@ function measureOtherCpu(pids) {
       const toCores = (ticks) => Math.max(0, ticks) / TICKS_PER_SECOND / seconds;
       const pidTicks = pids.map((pid, i) => processTicks(pid) - pidsBefore[i]);
       const pidCores = pidTicks.map(toCores);
-      if (!before || !after) return { pidCores, otherCores: NaN, stealCores: NaN };
+      if (!before || !after) return { seconds, pidCores, otherCores: NaN, stealCores: NaN };
       const own = pidTicks.reduce((a, b) => a + b, 0) + ownTicks() - selfBefore;
-      return { pidCores, otherCores: toCores(after.busy - before.busy - own), stealCores: toCores(after.steal - before.steal) };
+      return { seconds, pidCores, otherCores: toCores(after.busy - before.busy - own), stealCores: toCores(after.steal - before.steal) };
     },
   };
 }

@@ -2,8 +2,11 @@
 // The load generator, in its own process (pinned to its own core by run.js): autocannon against
 // one bench server. Driven over IPC so the parent can read the server's counters between the
 // warmup and the measured run.
-//   parent -> { type: 'run', phase: 'warmup' | 'measure', url, connections, seconds, tokens }
+//   parent -> { type: 'tokens', key, tokens }   (once per set of tokens)
+//   parent -> { type: 'run', phase: 'warmup' | 'measure' | 'profile', url, connections, seconds, tokensKey, recordAs? }
 //   child  -> { type: 'done', phase, result }
+//   parent -> { type: 'latencies', key }          (p50/p99/max of every run recorded as `key` since; then forgotten)
+//   child  -> { type: 'latencies', result }
 const autocannon = require('autocannon');
 
 /** Percentile (0-100) of an ascending Float64Array. */
@@ -32,9 +35,15 @@ class LatencyRecorder {
   }
 }
 
-function run({ phase, url, connections, seconds, tokens }) {
-  const requests = tokens.map((token) => ({ method: 'GET', headers: { authorization: `Bearer ${token}` } }));
-  const latencies = new LatencyRecorder();
+/** Requests per set of tokens, and latencies per row (a row's slices of a round add up). */
+const requestSets = new Map();
+const recorders = new Map();
+
+function run({ phase, url, connections, seconds, tokensKey, recordAs }) {
+  const requests = requestSets.get(tokensKey);
+  if (!requests) return Promise.reject(new Error(`no tokens sent for ${tokensKey}`));
+  if (recordAs !== undefined && !recorders.has(recordAs)) recorders.set(recordAs, new LatencyRecorder());
+  const latencies = recorders.get(recordAs) ?? { record() {} };
   // Each connection starts at its own offset, so together they cover every user early on.
   let clients = 0;
   const setupClient = (client) => {
@@ -46,7 +55,6 @@ function run({ phase, url, connections, seconds, tokens }) {
     const instance = autocannon({ url, connections, duration: seconds, requests, setupClient }, (error, result) => {
       if (error) return reject(error);
       const elapsedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const sorted = latencies.sorted();
       resolve({
         phase,
         seconds: result.duration ?? elapsedSeconds,
@@ -56,9 +64,6 @@ function run({ phase, url, connections, seconds, tokens }) {
         errors: result.errors,
         timeouts: result.timeouts,
         rps: result['2xx'] / (result.duration ?? elapsedSeconds),
-        p50: percentile(sorted, 50),
-        p99: percentile(sorted, 99),
-        max: sorted.length ? sorted[sorted.length - 1] : NaN,
       });
     });
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
@@ -67,14 +72,26 @@ function run({ phase, url, connections, seconds, tokens }) {
   });
 }
 
-let tokens = [];
+function percentiles(key) {
+  const sorted = recorders.get(key)?.sorted() ?? new Float64Array(0);
+  recorders.delete(key);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.length ? sorted[sorted.length - 1] : NaN };
+}
+
 process.on('message', (message) => {
   if (message.type === 'tokens') {
-    tokens = message.tokens;
+    requestSets.set(
+      message.key,
+      message.tokens.map((token) => ({ method: 'GET', headers: { authorization: `Bearer ${token}` } })),
+    );
+    return;
+  }
+  if (message.type === 'latencies') {
+    process.send({ type: 'latencies', result: percentiles(message.key) });
     return;
   }
   if (message.type === 'run') {
-    run({ ...message, tokens })
+    run(message)
       .then((result) => process.send({ type: 'done', phase: message.phase, result }))
       .catch((error) => process.send({ type: 'failed', phase: message.phase, error: String(error && error.stack) }));
   }

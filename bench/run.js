@@ -1,7 +1,7 @@
 'use strict';
-// `npm run bench`: builds the library and the bench servers, then, in rounds, for each scenario
-// and platform starts a fresh server process and an autocannon process (pinned to separate cores
-// when `taskset` exists) and measures GET /me; then measures cross-instance propagation over
+// `npm run bench`: builds the library and the bench servers, then, per platform, starts a server
+// process per scenario and measures GET /me with an autocannon process (pinned to separate cores
+// when `taskset` exists), in rounds of interleaved slices; then measures cross-instance propagation over
 // Redis, prints the table and writes docs/benchmarks.md and docs/benchmarks.svg.
 // Settings (all optional) are listed at the end of docs/benchmarks.md (bench/lib/settings.js).
 const fs = require('node:fs');
@@ -11,12 +11,12 @@ const { textTable, markdown, svgChart, targetLines } = require('./report');
 const { formatSummary } = require('./profile-summary');
 const { build, seed } = require('./lib/build');
 const { hasTaskset, machineInfo, packageVersions } = require('./lib/machine');
-const { measure } = require('./lib/measure');
+const { measurePlatform } = require('./lib/measure');
 const { ROOT } = require('./lib/paths');
 const { cleanup, onCleanup } = require('./lib/processes');
 const { measurePropagation } = require('./lib/propagation');
 const { measureLiveConnections, withLiveConnectionsSection } = require('./lib/socket-propagation');
-const { SCENARIOS, addRatios, combineRuns, evaluateTargets, roundOrder } = require('./lib/rows');
+const { SCENARIOS, addRatios, combineRuns, evaluateTargets } = require('./lib/rows');
 const { writeRunRecord } = require('./lib/doc-sections');
 const { createPostgresDatabase, redisReachable } = require('./lib/services');
 const { redact, settings } = require('./lib/settings');
@@ -33,7 +33,8 @@ async function main() {
     console.log(`bench: NOTE load average ${machine.loadAtStart.toFixed(2)} before starting: other processes compete for the CPUs`);
   }
 
-  build();
+  if (settings.build) build();
+  else console.log('bench: BENCH_BUILD=0: using the existing build of the library and bench/');
 
   const redisModule = fs.existsSync(path.join(ROOT, 'libs/jwt-revocation/dist/redis/index.js'));
   const redisUp = settings.redisUrl !== 'off' && (await redisReachable(settings.redisUrl));
@@ -73,15 +74,13 @@ async function main() {
       rows.push(row);
     }
   }
-  // Rounds of every row, each with a fresh server, the rows of a platform back to back (in reverse
-  // order every other round): each ratio is taken inside a round, so slow drifts in the machine's
-  // load touch both of its terms alike, and the table reports the median of those ratios.
-  for (let round = 1; round <= settings.rounds; round++) {
-    if (settings.rounds > 1) console.log(`bench: round ${round} of ${settings.rounds}`);
-    for (const row of roundOrder(rows, round)) {
-      const profile = settings.profile && round === settings.rounds;
-      row.runs.push(await measure(row, databases[row.database], taskset, profile));
-    }
+  // Each platform's rows in rounds of interleaved slices (bench/lib/measure.js): each paired ratio
+  // compares two rows measured within the same seconds; the table reports the median of the rounds' ratios.
+  for (const platform of settings.platforms) {
+    const platformRows = rows.filter((r) => r.platform === platform && !r.skipped);
+    if (platformRows.length === 0) continue;
+    const runs = await measurePlatform(platformRows, databases, taskset, settings.profile);
+    platformRows.forEach((row, i) => (row.runs = runs[i]));
   }
   for (const row of rows.filter((r) => !r.skipped)) Object.assign(row, combineRuns(row.runs));
   addRatios(rows);

@@ -1,6 +1,9 @@
 'use strict';
-// One round of one row: a fresh server, a warmup, a measured run with the counters around it,
-// and, when asked, a separate profiled run.
+// The rows of one platform. Every row's server is started and warmed up first and lives through
+// every round; a round's measured time is cut into short slices taken row after row, pass after
+// pass (in reverse order every other pass), so each row's share of the round is spread over the
+// whole round and a change in the machine's speed (other VMs on the host, frequency) touches every
+// row alike. A paired ratio is then a ratio of two rows measured within the same seconds.
 const fs = require('node:fs');
 const path = require('node:path');
 const { summarize } = require('../profile-summary');
@@ -15,24 +18,20 @@ const { settings } = require('./settings');
  * secret, so a token stays valid across servers, and no round pays for 1000 logins.
  */
 const tokenCache = new Map();
-
-async function tokensFor(row, base) {
-  const key = row.scenario.startsWith('lib-') ? `library:${row.database}` : 'jsonwebtoken';
-  if (!tokenCache.has(key)) tokenCache.set(key, await getJson(`${base}/__bench/tokens?count=${settings.users}`));
-  return tokenCache.get(key);
-}
+const tokenKeyOf = (row) => (row.scenario.startsWith('lib-') ? `library:${row.database}` : 'jsonwebtoken');
 
 /** One load generator for the whole bench (started on first use, ended by the bench's clean-up). */
 let sharedLoad;
+const tokensSent = new Set();
 function loadGenerator(taskset) {
   if (!sharedLoad || sharedLoad.exitCode !== null || sharedLoad.signalCode !== null) {
     sharedLoad = startNode(path.join(BENCH_DIR, 'load-generator.js'), taskset ? 1 : undefined, {}, false);
+    tokensSent.clear();
   }
   return sharedLoad;
 }
 
-async function measure(row, databaseUrl, taskset, profile) {
-  process.stdout.write(`bench: ${row.label} on ${row.platform} ... `);
+async function startServer(row, databaseUrl, taskset) {
   const server = startNode(path.join(BUILD, 'server.js'), taskset ? 0 : undefined, {
     BENCH_SCENARIO: row.scenario,
     BENCH_PLATFORM: row.platform,
@@ -44,75 +43,140 @@ async function measure(row, databaseUrl, taskset, profile) {
     BENCH_PROFILE: settings.profile ? '1' : '',
     BENCH_OTEL_SDK: row.otel ? '1' : '',
   });
+  const { port } = await nextMessage(server, 'listening', 60_000);
+  const base = `http://127.0.0.1:${port}`;
+  const tokensKey = tokenKeyOf(row);
+  if (!tokenCache.has(tokensKey)) tokenCache.set(tokensKey, await getJson(`${base}/__bench/tokens?count=${settings.users}`));
+  return { row, server, base, tokensKey, slices: [] };
+}
+
+/** Runs autocannon against one server; its latencies are kept under `recordAs` until read with `latencies()`. */
+async function runLoad(load, target, phase, seconds) {
+  if (!tokensSent.has(target.tokensKey)) {
+    load.send({ type: 'tokens', key: target.tokensKey, tokens: tokenCache.get(target.tokensKey) });
+    tokensSent.add(target.tokensKey);
+  }
+  const recordAs = phase === 'measure' ? `${target.row.id}/${target.row.platform}` : undefined;
+  load.send({ type: 'run', phase, url: `${target.base}/me`, connections: settings.connections, seconds, tokensKey: target.tokensKey, recordAs });
+  const reply = await nextMessage(load, ['done', 'failed'], (seconds + 60) * 1000);
+  if (reply.type === 'failed') throw new Error(`load generator: ${reply.error}`);
+  return reply.result;
+}
+
+async function latencies(load, target) {
+  load.send({ type: 'latencies', key: `${target.row.id}/${target.row.platform}` });
+  return (await nextMessage(load, 'latencies', 10_000)).result;
+}
+
+/** One measured slice, with the server's counters and the machine's CPU read around it. */
+async function measureSlice(load, target, seconds) {
+  const { server, base } = target;
+  const before = await getJson(`${base}/__bench/metrics`);
+  const cpu = measureOtherCpu([server.pid, load.pid]);
+  const mainThread = threadCpu(server.pid);
+  const result = await runLoad(load, target, 'measure', seconds);
+  const { pidCores, otherCores, stealCores, seconds: elapsed } = cpu.stop();
+  const mainThreadCores = mainThread.stop();
+  const after = await getJson(`${base}/__bench/metrics`);
+  target.slices.push({ result, before, after, elapsed, serverCores: pidCores[0], loadCores: pidCores[1], otherCores, stealCores, mainThreadCores });
+}
+
+/** A row's slices of one round as one run: totals over the slices, cores weighted by time. */
+function runOf(target, latency) {
+  const { slices } = target;
+  const usesLibrary = target.row.scenario.startsWith('lib-');
+  const sum = (get) => slices.reduce((total, slice) => total + get(slice), 0);
+  const seconds = sum((s) => s.result.seconds);
+  const elapsed = sum((s) => s.elapsed);
+  const weighted = (get) => sum((s) => get(s) * s.elapsed) / elapsed;
+  const counter = (name) => sum((s) => s.after[name] - s.before[name]);
+  // Counters are divided by the responses the server produced between the reads (autocannon's
+  // count misses the requests in flight at either edge of a slice, about one per connection).
+  const requests = counter('served') || sum((s) => s.result.requests);
+  const ok = sum((s) => s.result.ok);
+  return {
+    seconds,
+    slices: slices.length,
+    requests: sum((s) => s.result.requests),
+    ok,
+    non2xx: sum((s) => s.result.non2xx),
+    errors: sum((s) => s.result.errors),
+    timeouts: sum((s) => s.result.timeouts),
+    rps: ok / seconds,
+    p50: latency.p50,
+    p99: latency.p99,
+    max: latency.max,
+    serverCores: weighted((s) => s.serverCores),
+    mainThreadCores: weighted((s) => s.mainThreadCores),
+    loadCores: weighted((s) => s.loadCores),
+    otherCores: weighted((s) => s.otherCores),
+    stealCores: weighted((s) => s.stealCores),
+    // process.cpuUsage() of the server: user space (JS, V8, native code; every thread) apart from the kernel.
+    cpuUserPerRequestUs: counter('cpuUserUs') / requests,
+    cpuSystemPerRequestUs: counter('cpuSystemUs') / requests,
+    storeReadsPerRequest: usesLibrary ? counter('storeReads') / requests : undefined,
+    sqlPerRequest: usesLibrary ? counter('sqlQueries') / requests : undefined,
+    cacheHits: counter('cacheHits'),
+    cacheMisses: counter('cacheMisses'),
+    attempts: 1,
+  };
+}
+
+/** A separate run under the profiler, so the measured slices carry no profiling overhead. */
+async function profileRow(load, target) {
+  const { row, server } = target;
+  const file = path.join(BUILD, 'profiles', `${row.id}-${row.platform}.cpuprofile`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  server.send({ type: 'profile-start' });
+  await nextMessage(server, 'profiling', 10_000);
+  const profiled = await runLoad(load, target, 'profile', settings.duration / settings.rounds);
+  server.send({ type: 'profile-stop', file });
+  await nextMessage(server, 'profiled', 60_000);
+  return { profile: summarize(JSON.parse(fs.readFileSync(file, 'utf8')), profiled.requests), profileFile: path.relative(ROOT, file) };
+}
+
+/**
+ * Every round of `rows` (one platform's): returns, per row in the order given, one run per round.
+ * The servers start once and live through the rounds; each round takes `duration / rounds`
+ * seconds per row in slices of about `settings.slice` seconds.
+ */
+async function measurePlatform(rows, databases, taskset, profile) {
   const load = loadGenerator(taskset);
+  const targets = [];
   try {
-    const { port } = await nextMessage(server, 'listening', 60_000);
-    const base = `http://127.0.0.1:${port}`;
-    load.send({ type: 'tokens', tokens: await tokensFor(row, base) });
-    const runLoad = async (phase, seconds) => {
-      load.send({ type: 'run', phase, url: `${base}/me`, connections: settings.connections, seconds });
-      const reply = await nextMessage(load, ['done', 'failed'], (seconds + 60) * 1000);
-      if (reply.type === 'failed') throw new Error(`load generator: ${reply.error}`);
-      return reply.result;
-    };
-    await runLoad('warmup', settings.warmup);
-    const usesLibrary = row.scenario.startsWith('lib-');
-    let measured;
-    let attempts = 0;
-    // A run disturbed by other work on the machine is repeated (the PostgreSQL rows are not:
-    // the database server's own CPU counts as "other" there).
-    for (let attempt = 0; attempt <= settings.retries; attempt++) {
-      const before = await getJson(`${base}/__bench/metrics`);
-      const cpu = measureOtherCpu([server.pid, load.pid]);
-      const mainThread = threadCpu(server.pid);
-      const result = await runLoad('measure', settings.duration / settings.rounds);
-      const { pidCores, otherCores, stealCores } = cpu.stop();
-      const mainThreadCores = mainThread.stop();
-      const after = await getJson(`${base}/__bench/metrics`);
-      // Counters are divided by the responses the server produced between the two reads (autocannon's
-      // count misses the requests in flight at either edge of the run, about one per connection).
-      const requests = after.served - before.served || result.requests;
-      attempts++;
-      const candidate = {
-        ...result,
-        serverCores: pidCores[0],
-        mainThreadCores,
-        // process.cpuUsage() of the server: user space (JS, V8, native code; every thread) apart from the kernel.
-        cpuUserPerRequestUs: (after.cpuUserUs - before.cpuUserUs) / requests,
-        cpuSystemPerRequestUs: (after.cpuSystemUs - before.cpuSystemUs) / requests,
-        loadCores: pidCores[1],
-        otherCores,
-        stealCores,
-        storeReadsPerRequest: usesLibrary ? (after.storeReads - before.storeReads) / requests : undefined,
-        sqlPerRequest: usesLibrary ? (after.sqlQueries - before.sqlQueries) / requests : undefined,
-        cacheHits: after.cacheHits - before.cacheHits,
-        cacheMisses: after.cacheMisses - before.cacheMisses,
-      };
-      const disturbance = otherCores + stealCores;
-      if (!measured || disturbance < measured.otherCores + measured.stealCores) measured = candidate;
-      const disturbed = disturbance > settings.otherCpuLimit;
-      if (!disturbed || row.database === 'postgres') break;
-      if (attempt < settings.retries) process.stdout.write(`disturbed (other processes used ${otherCores.toFixed(2)} cores), again ... `);
+    for (const row of rows) {
+      targets.push(await startServer(row, databases[row.database], taskset));
+      await runLoad(load, targets.at(-1), 'warmup', settings.warmup);
     }
-    measured.attempts = attempts;
-    const result = measured;
-    console.log(`${Math.round(result.rps)} req/s, ${result.cpuUserPerRequestUs.toFixed(1)} us user CPU/req, p50 ${result.p50.toFixed(2)} ms, CPU: server ${result.serverCores.toFixed(2)} (main thread ${result.mainThreadCores.toFixed(2)}), autocannon ${result.loadCores.toFixed(2)}, other ${(result.otherCores + result.stealCores).toFixed(2)}${result.non2xx ? `, ${result.non2xx} NON-2XX` : ''}`);
-    if (profile) {
-      // A separate run under the profiler, so the measured one above carries no profiling overhead.
-      const file = path.join(BUILD, 'profiles', `${row.id}-${row.platform}.cpuprofile`);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      server.send({ type: 'profile-start' });
-      await nextMessage(server, 'profiling', 10_000);
-      const profiled = await runLoad('profile', settings.duration / settings.rounds);
-      server.send({ type: 'profile-stop', file });
-      await nextMessage(server, 'profiled', 60_000);
-      measured.profile = summarize(JSON.parse(fs.readFileSync(file, 'utf8')), profiled.requests);
-      measured.profileFile = path.relative(ROOT, file);
+    const perRound = settings.duration / settings.rounds;
+    const passes = Math.max(1, Math.round(perRound / settings.slice));
+    // One unmeasured pass first: a server's first slice after another's ran slower than its later
+    // ones (Fastify (d): 1,200-1,500 req/s against 5,000-7,800), its JIT tiering still under way.
+    for (const target of targets) await runLoad(load, target, 'warmup', perRound / passes);
+    const runs = targets.map(() => []);
+    for (let round = 1; round <= settings.rounds; round++) {
+      if (settings.rounds > 1) console.log(`bench: ${rows[0].platform}, round ${round} of ${settings.rounds}`);
+      for (let pass = 0; pass < passes; pass++) {
+        for (const target of pass % 2 === 0 ? targets : [...targets].reverse()) await measureSlice(load, target, perRound / passes);
+      }
+      for (const [i, target] of targets.entries()) {
+        const run = runOf(target, await latencies(load, target));
+        target.slices = [];
+        const { row } = target;
+        const other = run.otherCores + run.stealCores;
+        console.log(
+          `bench: ${row.label} on ${row.platform}: ${Math.round(run.rps)} req/s, ${run.cpuUserPerRequestUs.toFixed(1)} us user CPU/req, ` +
+            `p50 ${run.p50.toFixed(2)} ms, CPU: server ${run.serverCores.toFixed(2)} (main thread ${run.mainThreadCores.toFixed(2)}), ` +
+            `autocannon ${run.loadCores.toFixed(2)}, other ${other.toFixed(2)}${run.non2xx ? `, ${run.non2xx} NON-2XX` : ''}`,
+        );
+        if (profile && round === settings.rounds) Object.assign(run, await profileRow(load, target));
+        runs[i].push(run);
+      }
     }
-    return measured;
+    return runs;
   } finally {
-    await stop(server, 'close');
+    await Promise.all(targets.map((target) => stop(target.server, 'close')));
   }
 }
 
-module.exports = { measure };
+module.exports = { measurePlatform };

@@ -159,9 +159,4 @@ function libraryUs(profile, noAuthProfile) {
 }
 
 /** The platform's rows in the order a round runs them: forwards in odd rounds, backwards in even ones, so drift over a round hits both sides of a ratio alike. */
-function roundOrder(rows, round) {
-  const live = rows.filter((r) => !r.skipped);
-  return round % 2 === 1 ? live : [...live].reverse();
-}
-
-module.exports = { SCENARIOS, combineRuns, addRatios, evaluateTargets, pairedRatio, roundOrder, libraryUs, median };
+module.exports = { SCENARIOS, combineRuns, addRatios, evaluateTargets, pairedRatio, libraryUs, median };

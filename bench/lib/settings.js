@@ -30,11 +30,11 @@ function redact(url) {
 
 const settings = {
   /** Measured seconds per row, split evenly over the rounds. */
-  duration: positive('BENCH_DURATION', 12.5),
-  /** Rounds through every row; ratios are computed inside each round, the table shows their median and range. */
+  duration: positive('BENCH_DURATION', 20),
+  /** Rounds of interleaved slices through every row of a platform; ratios are computed inside each round, the table shows their median and range. */
   rounds: Math.max(1, nonNegative('BENCH_ROUNDS', 5)),
   /** Warmup seconds before each measured run. */
-  warmup: positive('BENCH_WARMUP', 1),
+  warmup: positive('BENCH_WARMUP', 3),
   connections: positive('BENCH_CONNECTIONS', 10),
   users: positive('BENCH_USERS', 1000),
   revocations: positive('BENCH_REVOCATIONS', 1000),
@@ -43,8 +43,11 @@ const settings = {
   only: listEnv('BENCH_ONLY'),
   platforms: listEnv('BENCH_PLATFORMS') ?? ['express', 'fastify'],
   writeDocs: process.env.BENCH_WRITE_DOCS !== '0',
+  /** `BENCH_BUILD=0` reuses the last build (library dist and bench/.build), e.g. to measure a local edit of it. */
+  build: process.env.BENCH_BUILD !== '0',
   profile: process.env.BENCH_PROFILE === '1',
-  retries: nonNegative('BENCH_RETRIES', 0),
+  /** Seconds per measured slice: a round's measured time per row is cut into slices taken row after row. */
+  slice: positive('BENCH_SLICE', 1),
   /** Adds the (d-otel) row: (d) with the OpenTelemetry metrics SDK registered. */
   otel: process.env.BENCH_OTEL === '1',
   /** Adds the (c) rows through the Prisma, Drizzle and MikroORM stores (Fastify, PostgreSQL). */
