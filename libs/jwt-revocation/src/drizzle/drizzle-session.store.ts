@@ -26,6 +26,11 @@ export class DrizzleSessionStore implements SessionStore {
     this.db = db;
   }
 
+  /** This store's `jwt_sessions` table when `db` is the database it uses (a version store may then join it); else undefined. */
+  tableOn(db: unknown): SessionsTable | undefined {
+    return db === this.db ? this.t : undefined;
+  }
+
   async create(session: SessionRecord): Promise<void> {
     await this.db.insert(this.t).values(session);
   }

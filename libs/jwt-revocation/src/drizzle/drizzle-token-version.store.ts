@@ -1,11 +1,14 @@
 import { eq, getTableColumns, sql, type Column } from 'drizzle-orm';
 import { JwtRevocationConfigError } from '../errors/jwt-revocation-config.error';
-import type { TokenVersionStore } from '../revocation/token-version-store.interface';
+import type { TokenVersionStore, VersionAndSessionReader } from '../revocation/token-version-store.interface';
+import type { SessionStore } from '../sessions/session-store.interface';
 import { userIdParameter, type UserIdType } from '../sql/user-id';
+import { versionAndSessionOf, type VersionAndSessionRow } from '../sql/version-and-session.row';
 import { affectedRows, drizzleDialect } from './drizzle-dialect';
+import { DrizzleSessionStore } from './drizzle-session.store';
 import type { DrizzleTokenVersionStoreOptions, DrizzleUserTable } from './drizzle-store.options';
 
-/** Reads and raises the version column of the app's user table, one primary-key statement each. */
+/** Reads and raises the version column of the app's user table, one primary-key statement each (the version and a session together in one). */
 export class DrizzleTokenVersionStore implements TokenVersionStore {
   // Typed loosely once here: the builders of the three families share the calls used below.
   private readonly db: any;
@@ -27,6 +30,30 @@ export class DrizzleTokenVersionStore implements TokenVersionStore {
     }
     this.versionKey = entry[0];
     this.idType = idTypeOf(users.id);
+  }
+
+  /** One statement for the version and the session, when `sessions` is the Drizzle store on the same database. */
+  readerWithSessions(sessions: SessionStore): VersionAndSessionReader | undefined {
+    const s = sessions instanceof DrizzleSessionStore ? sessions.tableOn(this.db) : undefined;
+    if (!s) return undefined;
+    return async (userId, sessionId) => {
+      const id = userIdParameter(this.idType, userId);
+      if (id === undefined) return { version: null, session: null };
+      // Two primary-key lookups in one statement; no user row, no row at all.
+      const rows: VersionAndSessionRow[] = await this.db
+        .select({
+          version: this.users.version,
+          session_user_id: s.userId,
+          revoked_at: s.revokedAt,
+          expires_at: s.expiresAt,
+          idle_expires_at: s.idleExpiresAt,
+        })
+        .from(this.users.table)
+        .leftJoin(s, eq(s.id, sessionId))
+        .where(eq(this.users.id, id))
+        .limit(1);
+      return rows.length === 0 ? { version: null, session: null } : versionAndSessionOf(rows[0]);
+    };
   }
 
   async getVersion(userId: string): Promise<number | null> {
