@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { InvalidationMessage } from 'nestjs-jwt-revocation';
 import { RedisRevocationBroadcaster } from 'nestjs-jwt-revocation/redis';
 import { runBroadcasterContract } from 'nestjs-jwt-revocation/testing';
+import { recoveryDuringTraffic } from '../support/failover-traffic';
 import { command, RedisServers } from '../support/redis-servers';
 import { TcpProxy, waitUntil } from '../support/tcp-proxy';
 
@@ -82,44 +82,15 @@ if (version) {
 
   const currentMaster = async () => Number(((await command(group.sentinels[0], ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', NAME])) as [string, string])[1]);
 
-  /** Traffic every 20 ms from one instance to another while `fault` runs; the master must change, the subscriber resync and hear again. */
+  /** Traffic from one instance to another while `fault` runs: ms until messages flow again from a new master, after a resync. */
   async function failOverDuringTraffic(fault: (master: number) => Promise<void>): Promise<number> {
     const channel = `jwt-revocation:failover:${randomBytes(6).toString('hex')}`;
-    const make = () => new RedisRevocationBroadcaster({ connection: sentinelOptions(group.sentinels), channel });
-    const publisher = make();
-    const subscriber = make();
-    const received: InvalidationMessage[] = [];
-    let resyncs = 0;
-    await publisher.start({ onInvalidate: () => undefined, onResync: () => undefined });
-    await subscriber.start({ onInvalidate: (message) => received.push(message), onResync: () => resyncs++ });
-    let stopTraffic = false;
-    let traffic: Promise<void> = Promise.resolve();
-    try {
-      expect(subscriber.isConnected()).toBe(true);
-      let sent = 0;
-      traffic = (async () => {
-        while (!stopTraffic) {
-          await publisher.publish({ kind: 'user', userId: `u-${sent++}` }).catch(() => undefined);
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      })();
-      await waitUntil(async () => received.length >= 5, 5000);
-      const resyncsBefore = resyncs;
-      const before = await currentMaster();
-      const faultAt = Date.now();
-      await fault(before);
-      // down-after 1 s, then the sentinels' vote and promotion: generous bound
-      await waitUntil(async () => (await currentMaster().catch(() => before)) !== before, 30_000, 100);
-      await waitUntil(async () => subscriber.isConnected() && resyncs > resyncsBefore, 30_000, 50);
-      const countAfter = received.length;
-      await waitUntil(async () => received.length >= countAfter + 5, 10_000);
-      return Date.now() - faultAt;
-    } finally {
-      stopTraffic = true;
-      await traffic;
-      await publisher.stop();
-      await subscriber.stop();
-    }
+    const before = await currentMaster();
+    return recoveryDuringTraffic({
+      make: () => new RedisRevocationBroadcaster({ connection: sentinelOptions(group.sentinels), channel }),
+      fault: () => fault(before),
+      switched: async () => (await currentMaster()) !== before,
+    });
   }
 
   it('SENTINEL FAILOVER (the old master demoted, still up): messages flow again from the new master after a resync', async () => {
