@@ -46,6 +46,8 @@ const settings = {
   /** `BENCH_BUILD=0` reuses the last build (library dist and bench/.build), e.g. to measure a local edit of it. */
   build: process.env.BENCH_BUILD !== '0',
   profile: process.env.BENCH_PROFILE === '1',
+  /** Seconds of the continuous run that counts a cached row's store reads within one cache TTL. */
+  ttlProbe: positive('BENCH_TTL_PROBE', 5),
   /** Seconds per measured slice: a round's measured time per row is cut into slices taken row after row. */
   slice: positive('BENCH_SLICE', 1),
   /** Adds the (d-otel) row: (d) with the OpenTelemetry metrics SDK registered. */
