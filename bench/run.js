@@ -11,7 +11,7 @@ const { textTable, markdown, svgChart, targetLines } = require('./report');
 const { formatSummary } = require('./profile-summary');
 const { build, seed } = require('./lib/build');
 const { hasTaskset, machineInfo, packageVersions } = require('./lib/machine');
-const { measurePlatform } = require('./lib/measure');
+const { measureRound } = require('./lib/measure');
 const { ROOT } = require('./lib/paths');
 const { cleanup, onCleanup } = require('./lib/processes');
 const { measurePropagation } = require('./lib/propagation');
@@ -74,13 +74,18 @@ async function main() {
       rows.push(row);
     }
   }
-  // Each platform's rows in rounds of interleaved slices (bench/lib/measure.js): each paired ratio
-  // compares two rows measured within the same seconds; the table reports the median of the rounds' ratios.
-  for (const platform of settings.platforms) {
-    const platformRows = rows.filter((r) => r.platform === platform && !r.skipped);
-    if (platformRows.length === 0) continue;
-    const runs = await measurePlatform(platformRows, databases, taskset, settings.profile);
-    platformRows.forEach((row, i) => (row.runs = runs[i]));
+  // Rounds of every platform's rows on fresh servers, each round in interleaved slices
+  // (bench/lib/measure.js): each paired ratio compares two rows measured within the same seconds,
+  // and the table reports the median of the rounds' ratios.
+  for (let round = 1; round <= settings.rounds; round++) {
+    if (settings.rounds > 1) console.log(`bench: round ${round} of ${settings.rounds}`);
+    for (const platform of settings.platforms) {
+      const platformRows = rows.filter((r) => r.platform === platform && !r.skipped);
+      if (platformRows.length === 0) continue;
+      const profile = settings.profile && round === settings.rounds;
+      const runs = await measureRound(platformRows, databases, taskset, { profile, first: round === 1 });
+      platformRows.forEach((row, i) => row.runs.push(runs[i]));
+    }
   }
   for (const row of rows.filter((r) => !r.skipped)) Object.assign(row, combineRuns(row.runs));
   addRatios(rows);

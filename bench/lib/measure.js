@@ -1,9 +1,9 @@
 'use strict';
-// The rows of one platform. Every row's server is started and warmed up first and lives through
-// every round; a round's measured time is cut into short slices taken row after row, pass after
-// pass (in reverse order every other pass), so each row's share of the round is spread over the
-// whole round and a change in the machine's speed (other VMs on the host, frequency) touches every
-// row alike. A paired ratio is then a ratio of two rows measured within the same seconds.
+// One round of the rows of one platform. Every row's server is started and warmed up first; then
+// the round's measured time is cut into short slices taken row after row, pass after pass (in
+// reverse order every other pass), so each row's share of the round is spread over the whole
+// round and a change in the machine's speed (other VMs on the host) touches every row alike. A
+// paired ratio is then a ratio of two rows measured within the same seconds.
 const fs = require('node:fs');
 const path = require('node:path');
 const { summarize } = require('../profile-summary');
@@ -153,11 +153,13 @@ async function profileRow(load, target) {
 }
 
 /**
- * Every round of `rows` (one platform's): returns, per row in the order given, one run per round.
- * The servers start once and live through the rounds; each round takes `duration / rounds`
- * seconds per row in slices of about `settings.slice` seconds.
+ * One round of `rows` (one platform's): returns each row's run, in the order given. Fresh servers
+ * each round (a server process's own speed differs from the next one's by up to a fifth on Express:
+ * one process per row for a whole run would bias that run), each warmed up, then one unmeasured
+ * pass of slices, then `duration / rounds` seconds per row in slices of about `settings.slice` s.
+ * `first`: the round that also counts the cached rows' reads within one cache TTL.
  */
-async function measurePlatform(rows, databases, taskset, profile) {
+async function measureRound(rows, databases, taskset, { profile, first }) {
   const load = loadGenerator(taskset);
   const targets = [];
   try {
@@ -165,32 +167,28 @@ async function measurePlatform(rows, databases, taskset, profile) {
       const target = await startServer(row, databases[row.database], taskset);
       targets.push(target);
       await runLoad(load, target, 'warmup', settings.warmup);
-      if (usesCache(row)) target.withinTtl = await readsWithinTtl(load, target);
+      if (first && usesCache(row)) target.withinTtl = await readsWithinTtl(load, target);
     }
     const perRound = settings.duration / settings.rounds;
     const passes = Math.max(1, Math.round(perRound / settings.slice));
     // One unmeasured pass first: a server's first slice after another's ran slower than its later
     // ones (Fastify (d): 1,200-1,500 req/s against 5,000-7,800), its JIT tiering still under way.
     for (const target of targets) await runLoad(load, target, 'warmup', perRound / passes);
-    const runs = targets.map(() => []);
-    for (let round = 1; round <= settings.rounds; round++) {
-      if (settings.rounds > 1) console.log(`bench: ${rows[0].platform}, round ${round} of ${settings.rounds}`);
-      for (let pass = 0; pass < passes; pass++) {
-        for (const target of pass % 2 === 0 ? targets : [...targets].reverse()) await measureSlice(load, target, perRound / passes);
-      }
-      for (const [i, target] of targets.entries()) {
-        const run = runOf(target, await latencies(load, target));
-        target.slices = [];
-        const { row } = target;
-        const other = run.otherCores + run.stealCores;
-        console.log(
-          `bench: ${row.label} on ${row.platform}: ${Math.round(run.rps)} req/s, ${run.cpuUserPerRequestUs.toFixed(1)} us user CPU/req, ` +
-            `p50 ${run.p50.toFixed(2)} ms, CPU: server ${run.serverCores.toFixed(2)} (main thread ${run.mainThreadCores.toFixed(2)}), ` +
-            `autocannon ${run.loadCores.toFixed(2)}, other ${other.toFixed(2)}${run.non2xx ? `, ${run.non2xx} NON-2XX` : ''}`,
-        );
-        if (profile && round === settings.rounds) Object.assign(run, await profileRow(load, target));
-        runs[i].push(run);
-      }
+    for (let pass = 0; pass < passes; pass++) {
+      for (const target of pass % 2 === 0 ? targets : [...targets].reverse()) await measureSlice(load, target, perRound / passes);
+    }
+    const runs = [];
+    for (const target of targets) {
+      const run = runOf(target, await latencies(load, target));
+      const { row } = target;
+      const other = run.otherCores + run.stealCores;
+      console.log(
+        `bench: ${row.label} on ${row.platform}: ${Math.round(run.rps)} req/s, ${run.cpuUserPerRequestUs.toFixed(1)} us user CPU/req, ` +
+          `p50 ${run.p50.toFixed(2)} ms, CPU: server ${run.serverCores.toFixed(2)} (main thread ${run.mainThreadCores.toFixed(2)}), ` +
+          `autocannon ${run.loadCores.toFixed(2)}, other ${other.toFixed(2)}${run.non2xx ? `, ${run.non2xx} NON-2XX` : ''}`,
+      );
+      if (profile) Object.assign(run, await profileRow(load, target));
+      runs.push(run);
     }
     return runs;
   } finally {
@@ -198,4 +196,4 @@ async function measurePlatform(rows, databases, taskset, profile) {
   }
 }
 
-module.exports = { measurePlatform };
+module.exports = { measureRound };

@@ -68,7 +68,7 @@ function combineRuns(runs) {
     errors: sum((r) => r.errors),
     timeouts: sum((r) => r.timeouts),
     storeReadsPerRequest: perRequest('storeReadsPerRequest'),
-    withinTtl: runs[0].withinTtl,
+    withinTtl: runs.find((r) => r.withinTtl)?.withinTtl,
     sqlPerRequest: perRequest('sqlPerRequest'),
     cpuUserPerRequestUs: median(runs.map((r) => r.cpuUserPerRequestUs)),
     cpuSystemPerRequestUs: median(runs.map((r) => r.cpuSystemPerRequestUs)),
