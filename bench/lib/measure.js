@@ -9,7 +9,7 @@ const path = require('node:path');
 const { summarize } = require('../profile-summary');
 const { measureOtherCpu, threadCpu } = require('../cpu-usage');
 const { BENCH_DIR, BUILD, ROOT } = require('./paths');
-const { getJson, nextMessage, startNode, stop } = require('./processes');
+const { getJson, nextMessage, pinToCpu, startNode, stop } = require('./processes');
 const { settings } = require('./settings');
 
 /**
@@ -31,8 +31,12 @@ function loadGenerator(taskset) {
   return sharedLoad;
 }
 
+/**
+ * Starts a row's server on any CPU (the servers of a round start together, so startup takes both
+ * cores while no load runs) and, once it listens, moves all its threads to CPU 0.
+ */
 async function startServer(row, databaseUrl, taskset) {
-  const server = startNode(path.join(BUILD, 'server.js'), taskset ? 0 : undefined, {
+  const server = startNode(path.join(BUILD, 'server.js'), undefined, {
     BENCH_SCENARIO: row.scenario,
     BENCH_PLATFORM: row.platform,
     BENCH_DATABASE_URL: databaseUrl ?? '',
@@ -44,10 +48,12 @@ async function startServer(row, databaseUrl, taskset) {
     BENCH_OTEL_SDK: row.otel ? '1' : '',
   });
   const { port } = await nextMessage(server, 'listening', 60_000);
-  const base = `http://127.0.0.1:${port}`;
-  const tokensKey = tokenKeyOf(row);
-  if (!tokenCache.has(tokensKey)) tokenCache.set(tokensKey, await getJson(`${base}/__bench/tokens?count=${settings.users}`));
-  return { row, server, base, tokensKey, slices: [] };
+  if (taskset) pinToCpu(server.pid, 0);
+  return { row, server, base: `http://127.0.0.1:${port}`, tokensKey: tokenKeyOf(row), slices: [] };
+}
+
+async function fetchTokens(target) {
+  if (!tokenCache.has(target.tokensKey)) tokenCache.set(target.tokensKey, await getJson(`${target.base}/__bench/tokens?count=${settings.users}`));
 }
 
 /** Runs autocannon against one server; its latencies are kept under `recordAs` until read with `latencies()`. */
@@ -163,17 +169,20 @@ async function measureRound(rows, databases, taskset, { profile, first }) {
   const load = loadGenerator(taskset);
   const targets = [];
   try {
-    for (const row of rows) {
-      const target = await startServer(row, databases[row.database], taskset);
-      targets.push(target);
+    const started = await Promise.allSettled(rows.map((row) => startServer(row, databases[row.database], taskset)));
+    for (const result of started) if (result.status === 'fulfilled') targets.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (const target of targets) {
+      await fetchTokens(target);
       await runLoad(load, target, 'warmup', settings.warmup);
-      if (first && usesCache(row)) target.withinTtl = await readsWithinTtl(load, target);
+      if (first && usesCache(target.row)) target.withinTtl = await readsWithinTtl(load, target);
     }
     const perRound = settings.duration / settings.rounds;
     const passes = Math.max(1, Math.round(perRound / settings.slice));
     // One unmeasured pass first: a server's first slice after another's ran slower than its later
     // ones (Fastify (d): 1,200-1,500 req/s against 5,000-7,800), its JIT tiering still under way.
-    for (const target of targets) await runLoad(load, target, 'warmup', perRound / passes);
+    for (const target of targets) await runLoad(load, target, 'warmup', settings.slice);
     for (let pass = 0; pass < passes; pass++) {
       for (const target of pass % 2 === 0 ? targets : [...targets].reverse()) await measureSlice(load, target, perRound / passes);
     }

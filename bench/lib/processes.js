@@ -1,7 +1,7 @@
 'use strict';
 // Child processes the bench starts (servers, load generator, propagation), their IPC messages,
 // and the clean-up steps run when the bench ends or is interrupted.
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const { ROOT, REGISTER_PATHS } = require('./paths');
 
 const children = new Set();
@@ -19,6 +19,12 @@ function startNode(script, cpu, env, registerPaths = true, preloads = []) {
   children.add(child);
   child.on('exit', () => children.delete(child));
   return child;
+}
+
+/** Moves every thread of a running process to `cpu` (taskset -a -p). */
+function pinToCpu(pid, cpu) {
+  const result = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+  if (result.status !== 0) throw new Error(`taskset could not pin process ${pid} to CPU ${cpu}`);
 }
 
 function nextMessage(child, types, timeoutMs) {
@@ -79,4 +85,4 @@ async function cleanup() {
   cleanups.length = 0;
 }
 
-module.exports = { startNode, nextMessage, stop, getJson, onCleanup, cleanup };
+module.exports = { startNode, pinToCpu, nextMessage, stop, getJson, onCleanup, cleanup };

@@ -34,7 +34,7 @@ const settings = {
   /** Rounds on fresh servers, each in interleaved slices through every row of a platform; ratios are computed inside each round, the table shows their median and range. */
   rounds: Math.max(1, nonNegative('BENCH_ROUNDS', 5)),
   /** Warmup seconds before each measured run. */
-  warmup: positive('BENCH_WARMUP', 2),
+  warmup: positive('BENCH_WARMUP', 1.5),
   connections: positive('BENCH_CONNECTIONS', 10),
   users: positive('BENCH_USERS', 1000),
   revocations: positive('BENCH_REVOCATIONS', 1000),
@@ -49,7 +49,7 @@ const settings = {
   /** Seconds of the continuous run that counts a cached row's store reads within one cache TTL. */
   ttlProbe: positive('BENCH_TTL_PROBE', 5),
   /** Seconds per measured slice: a round's measured time per row is cut into slices taken row after row. */
-  slice: positive('BENCH_SLICE', 0.8),
+  slice: positive('BENCH_SLICE', 0.6),
   /** Adds the (d-otel) row: (d) with the OpenTelemetry metrics SDK registered. */
   otel: process.env.BENCH_OTEL === '1',
   /** Adds the (c) rows through the Prisma, Drizzle and MikroORM stores (Fastify, PostgreSQL). */
