@@ -106,6 +106,7 @@ describe.each(adapters)('server-sent event streams, over $name', (adapter) => {
   it('forgets a stream the client closed', async () => {
     const registry = app.get(LiveConnectionRegistry);
     const stream = await openEventStream(`${url}/ticks`, (await tokens.login('alice')).accessToken);
+    expect(stream.status).toBe(200);
     await waitUntil(async () => registry.countOf('alice') >= 1, CLOSE_BOUND_MS);
     const count = registry.countOf('alice');
     stream.abort();

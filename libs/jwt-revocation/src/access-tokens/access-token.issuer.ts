@@ -23,9 +23,15 @@ export class AccessTokenIssuer {
    */
   async issueTime(): Promise<number> {
     const cutoffMs = (this.revokedBefore.ifFresh(false) ?? (await this.revokedBefore.read())) * 1000;
-    const wait = cutoffMs - Date.now();
-    if (wait > 0 && wait <= 2000) await new Promise((resolve) => setTimeout(resolve, wait));
-    return Date.now();
+    let now = Date.now();
+    if (cutoffMs - now > 2000) return now;
+    // Timers run on the monotonic clock and may fire a millisecond before the wall clock reaches the
+    // cutoff: a token signed then would be refused at birth, so wait until the wall clock says so.
+    while (now < cutoffMs) {
+      await new Promise((resolve) => setTimeout(resolve, cutoffMs - now));
+      now = Date.now();
+    }
+    return now;
   }
 
   /** The user's version now; `InvalidTokenException` for an unknown user, 503 when unreadable. */
