@@ -336,6 +336,28 @@ describe('JwtRevocationGuard', () => {
     });
   });
 
+  it('answers a cached token without a promise, a store read with one, and a refusal as a rejected promise', async () => {
+    t = await startApp();
+    const guard = t.app.get(JwtRevocationGuard);
+    const contextFor = (authorization: string) => {
+      const context = new ExecutionContextHost([{ headers: { authorization } }, {}], PlainController, PlainController.prototype.whoAmI);
+      context.setType('http');
+      return context;
+    };
+    const bearer = `Bearer ${await t.tokens.issueAccessToken('user-1')}`;
+    // First sight: the version is read from the store, so the answer is a promise.
+    const first = guard.canActivate(contextFor(bearer));
+    expect(first).toBeInstanceOf(Promise);
+    await expect(first).resolves.toBe(true);
+    // Cached now: `true` itself, and request.user is set by the time it returns.
+    const context = contextFor(bearer);
+    expect(guard.canActivate(context)).toBe(true);
+    expect(context.switchToHttp().getRequest<AuthRequest>().user).toMatchObject({ id: 'user-1' });
+    const refused = guard.canActivate(contextFor('Bearer not.a.token'));
+    expect(refused).toBeInstanceOf(Promise);
+    await expect(refused).rejects.toMatchObject({ status: 401 });
+  });
+
   it('refuses a context type it does not know (deny by default)', async () => {
     t = await startApp();
     const guard = t.app.get(JwtRevocationGuard);

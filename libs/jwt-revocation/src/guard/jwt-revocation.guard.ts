@@ -42,26 +42,54 @@ export class JwtRevocationGuard implements CanActivate {
     protected readonly verifier: AccessTokenVerifier,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const skip = this.shouldSkip(context);
-    if (typeof skip === 'boolean' ? skip : await skip) return true;
+  /**
+   * True when the request may go on; a refusal is always a rejected promise. The cached path
+   * answers without a promise (each await would be one more trip through the microtask queue on
+   * every request); a hook or the store that has to be waited for makes it a promise.
+   */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    try {
+      const skip = this.shouldSkip(context);
+      if (typeof skip === 'boolean') return skip || this.authenticate(context);
+      return skip.then((skipped) => skipped || this.authenticate(context));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private authenticate(context: ExecutionContext): true | Promise<true> {
     try {
       const request = this.getRequest(context);
       if (!request) throw new InvalidAuthRequestException(); // deny unknown transports
       if ((context as MarkedContext)[AUTHENTICATED]) return true;
       const strict = this.authOptions(context)?.strict;
-      // Answered without an await on the cached path (verifyNow returns the user itself then).
       const verified = this.verifier.verifyNow(this.tokenFromRequest(request), { strict });
-      const user = verified instanceof Promise ? await verified : verified;
-      const handled = this.handleRequest(user, context);
-      request.user = handled instanceof Promise ? await handled : handled;
-      // A mark on the context itself: cheaper per request than a WeakSet entry, gone with the context.
-      (context as MarkedContext)[AUTHENTICATED] = true;
-      return true;
+      const accepted = verified instanceof Promise ? verified.then((user) => this.accept(user, request, context)) : this.accept(verified, request, context);
+      return accepted === true ? true : accepted.catch((error: unknown) => this.refuse(error, context));
     } catch (error) {
-      if (error instanceof BearerAuthException) this.throwUnauthorized(error, context);
-      throw error;
+      return Promise.reject(this.refusal(error, context));
     }
+  }
+
+  /** `handleRequest`'s answer becomes `request.user`, and the context is marked authenticated. */
+  private accept(user: AuthenticatedUser, request: AuthRequest, context: ExecutionContext): true | Promise<true> {
+    const handled = this.handleRequest(user, context);
+    return handled instanceof Promise ? handled.then((final) => admit(final, request, context)) : admit(handled, request, context);
+  }
+
+  private refuse(error: unknown, context: ExecutionContext): never {
+    throw this.refusal(error, context);
+  }
+
+  /** What a failure is rethrown as: an authentication failure through `throwUnauthorized`, anything else as it is. */
+  private refusal(error: unknown, context: ExecutionContext): unknown {
+    if (!(error instanceof BearerAuthException)) return error;
+    try {
+      this.throwUnauthorized(error, context);
+    } catch (thrown) {
+      return thrown;
+    }
+    return error; // an override that did not throw
   }
 
   /** True lets the request through unauthenticated. Default: the route or its controller is `@Public()` (the handler wins). */
@@ -120,6 +148,13 @@ export class JwtRevocationGuard implements CanActivate {
     }
     return route;
   }
+}
+
+function admit(user: AuthenticatedUser, request: AuthRequest, context: ExecutionContext): true {
+  request.user = user;
+  // A mark on the context itself: cheaper per request than a WeakSet entry, gone with the context.
+  (context as MarkedContext)[AUTHENTICATED] = true;
+  return true;
 }
 
 /** Gateways report errors as WsException; @nestjs/websockets is present whenever a ws context is. */
