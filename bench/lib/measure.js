@@ -32,24 +32,38 @@ function loadGenerator(taskset) {
 }
 
 /**
- * Starts a row's server on any CPU (the servers of a round start together, so startup takes both
- * cores while no load runs) and, once it listens, moves all its threads to CPU 0.
+ * Starts one server process for `rows` (one app per row, each on its own port) on any CPU (the
+ * servers of a round start together, so startup takes both cores while no load runs) and, once
+ * every app listens, moves all its threads to CPU 0. Returns one target per row.
  */
-async function startServer(row, databaseUrl, taskset) {
+async function startServer(rows, databases, taskset) {
+  const apps = rows.map((row) => ({
+    scenario: row.scenario,
+    databaseUrl: databases[row.database] ?? '',
+    redisUrl: row.redis ? settings.redisUrl : '',
+    store: row.store ?? 'typeorm',
+  }));
   const server = startNode(path.join(BUILD, 'server.js'), undefined, {
-    BENCH_SCENARIO: row.scenario,
-    BENCH_PLATFORM: row.platform,
-    BENCH_DATABASE_URL: databaseUrl ?? '',
+    BENCH_APPS: JSON.stringify(apps),
+    BENCH_PLATFORM: rows[0].platform,
     BENCH_SECRET: settings.secret,
-    BENCH_REDIS_URL: row.redis ? settings.redisUrl : '',
     BENCH_REDIS_CHANNEL: `jwt-revocation:bench:${process.pid}`,
-    BENCH_STORE: row.store ?? 'typeorm',
     BENCH_PROFILE: settings.profile ? '1' : '',
-    BENCH_OTEL_SDK: row.otel ? '1' : '',
+    BENCH_OTEL_SDK: rows.some((row) => row.otel) ? '1' : '',
   });
-  const { port } = await nextMessage(server, 'listening', 60_000);
+  const { ports } = await nextMessage(server, 'listening', 120_000);
   if (taskset) pinToCpu(server.pid, 0);
-  return { row, server, base: `http://127.0.0.1:${port}`, tokensKey: tokenKeyOf(row), slices: [] };
+  return rows.map((row, i) => ({ row, server, base: `http://127.0.0.1:${ports[i]}`, tokensKey: tokenKeyOf(row), slices: [] }));
+}
+
+/**
+ * The server processes of a round: one for all the rows (a process's own speed then sits in both
+ * terms of every ratio), or one per row with BENCH_PROCESS_PER_ROW=1. A row with the OpenTelemetry
+ * SDK gets its own: the SDK is registered process-wide and would record the other rows' metrics too.
+ */
+function serverGroups(rows) {
+  if (settings.processPerRow) return rows.map((row) => [row]);
+  return [rows.filter((row) => !row.otel), ...rows.filter((row) => row.otel).map((row) => [row])].filter((group) => group.length > 0);
 }
 
 async function fetchTokens(target) {
@@ -159,9 +173,9 @@ async function profileRow(load, target) {
 }
 
 /**
- * One round of `rows` (one platform's): returns each row's run, in the order given. Fresh servers
- * each round (a server process's own speed differs from the next one's by up to a fifth on Express:
- * one process per row for a whole run would bias that run), each warmed up, then one unmeasured
+ * One round of `rows` (one platform's): returns each row's run, in the order given. A fresh server
+ * process each round, running every row's app (a server process's own speed differs from the next
+ * one's by up to a fifth on Express: a process per row would put that in the ratios), each warmed up, then one unmeasured
  * pass of slices, then `duration / rounds` seconds per row in slices of about `settings.slice` s.
  * `first`: the round that also counts the cached rows' reads within one cache TTL.
  */
@@ -169,10 +183,12 @@ async function measureRound(rows, databases, taskset, { profile, first }) {
   const load = loadGenerator(taskset);
   const targets = [];
   try {
-    const started = await Promise.allSettled(rows.map((row) => startServer(row, databases[row.database], taskset)));
-    for (const result of started) if (result.status === 'fulfilled') targets.push(result.value);
+    const started = await Promise.allSettled(serverGroups(rows).map((group) => startServer(group, databases, taskset)));
+    for (const result of started) if (result.status === 'fulfilled') targets.push(...result.value);
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
+    // In table order, whatever process each row runs in.
+    targets.sort((x, y) => rows.indexOf(x.row) - rows.indexOf(y.row));
     for (const target of targets) {
       await fetchTokens(target);
       await runLoad(load, target, 'warmup', settings.warmup);
@@ -201,7 +217,7 @@ async function measureRound(rows, databases, taskset, { profile, first }) {
     }
     return runs;
   } finally {
-    await Promise.all(targets.map((target) => stop(target.server, 'close')));
+    await Promise.all([...new Set(targets.map((target) => target.server))].map((server) => stop(server, 'close')));
   }
 }
 

@@ -50,6 +50,8 @@ const settings = {
   ttlProbe: positive('BENCH_TTL_PROBE', 5),
   /** Seconds per measured slice: a round's measured time per row is cut into slices taken row after row. */
   slice: positive('BENCH_SLICE', 0.6),
+  /** One server process per row instead of one per platform and round (to compare the two instruments). */
+  processPerRow: process.env.BENCH_PROCESS_PER_ROW === '1',
   /** Adds the (d-otel) row: (d) with the OpenTelemetry metrics SDK registered. */
   otel: process.env.BENCH_OTEL === '1',
   /** Adds the (c) rows through the Prisma, Drizzle and MikroORM stores (Fastify, PostgreSQL). */

@@ -39,6 +39,33 @@ export function benchConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BenchC
   };
 }
 
+/** One app of a server that runs several (`BENCH_APPS`, a JSON array): a row's own settings. */
+interface BenchAppSpec {
+  scenario: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  store?: string;
+}
+
+/**
+ * The apps one server process runs: each entry of `BENCH_APPS` over the shared settings (secret,
+ * platform, Redis channel), or the one app `BENCH_SCENARIO` describes.
+ */
+export function benchConfigsFromEnv(env: NodeJS.ProcessEnv = process.env): BenchConfig[] {
+  if (!env.BENCH_APPS) return [benchConfigFromEnv(env)];
+  const apps = JSON.parse(env.BENCH_APPS) as BenchAppSpec[];
+  if (!Array.isArray(apps) || apps.length === 0) throw new Error('BENCH_APPS must be a non-empty JSON array');
+  return apps.map((app) =>
+    benchConfigFromEnv({
+      ...env,
+      BENCH_SCENARIO: app.scenario,
+      BENCH_DATABASE_URL: app.databaseUrl ?? '',
+      BENCH_REDIS_URL: app.redisUrl ?? '',
+      BENCH_STORE: app.store ?? 'typeorm',
+    }),
+  );
+}
+
 /** TypeORM connection options for a bench database URL. */
 export function dataSourceOptions(url: string) {
   if (url.startsWith('sqlite:')) {
