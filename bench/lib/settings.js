@@ -30,9 +30,9 @@ function redact(url) {
 
 const settings = {
   /** Measured seconds per row, split evenly over the rounds. */
-  duration: positive('BENCH_DURATION', 12.5),
-  /** Rounds on fresh servers, each in interleaved slices through every row of a platform; ratios are computed inside each round, the table shows their median and range. */
-  rounds: Math.max(1, nonNegative('BENCH_ROUNDS', 5)),
+  duration: positive('BENCH_DURATION', 17.5),
+  /** Rounds on a fresh server process, each in interleaved slices through every row of a platform; ratios are computed inside each round, the table shows their median and range. */
+  rounds: Math.max(1, nonNegative('BENCH_ROUNDS', 7)),
   /** Warmup seconds before each measured run. */
   warmup: positive('BENCH_WARMUP', 1.5),
   connections: positive('BENCH_CONNECTIONS', 10),
