@@ -1,5 +1,5 @@
 'use strict';
-// One round of the rows of one platform. Every row's server is started and warmed up first; then
+// One round of the rows of one platform. Every row's app is started and warmed up first; then
 // the round's measured time is cut into short slices taken row after row, pass after pass (in
 // reverse order every other pass), so each row's share of the round is spread over the whole
 // round and a change in the machine's speed (other VMs on the host) touches every row alike. A
@@ -174,9 +174,9 @@ async function profileRow(load, target) {
 
 /**
  * One round of `rows` (one platform's): returns each row's run, in the order given. A fresh server
- * process each round, running every row's app (a server process's own speed differs from the next
- * one's by up to a fifth on Express: a process per row would put that in the ratios), each warmed up, then one unmeasured
- * pass of slices, then `duration / rounds` seconds per row in slices of about `settings.slice` s.
+ * process each round runs every row's app (a process's own speed differs from the next one's by up
+ * to a fifth on Express: a process per row would put that in the ratios); each app is warmed up,
+ * then one unmeasured pass of slices, then `duration / rounds` seconds per row in slices of about `settings.slice` s.
  * `first`: the round that also counts the cached rows' reads within one cache TTL.
  */
 async function measureRound(rows, databases, taskset, { profile, first }) {

@@ -65,7 +65,11 @@ export class JwtRevocationGuard implements CanActivate {
       const strict = this.authOptions(context)?.strict;
       const verified = this.verifier.verifyNow(this.tokenFromRequest(request), { strict });
       const accepted = verified instanceof Promise ? verified.then((user) => this.accept(user, request, context)) : this.accept(verified, request, context);
-      return accepted === true ? true : accepted.catch((error: unknown) => this.refuse(error, context));
+      return accepted === true
+        ? true
+        : accepted.catch((error: unknown) => {
+            throw this.refusal(error, context);
+          });
     } catch (error) {
       return Promise.reject(this.refusal(error, context));
     }
@@ -75,10 +79,6 @@ export class JwtRevocationGuard implements CanActivate {
   private accept(user: AuthenticatedUser, request: AuthRequest, context: ExecutionContext): true | Promise<true> {
     const handled = this.handleRequest(user, context);
     return handled instanceof Promise ? handled.then((final) => admit(final, request, context)) : admit(handled, request, context);
-  }
-
-  private refuse(error: unknown, context: ExecutionContext): never {
-    throw this.refusal(error, context);
   }
 
   /** What a failure is rethrown as: an authentication failure through `throwUnauthorized`, anything else as it is. */
