@@ -118,3 +118,37 @@ describe('extractBearerToken on a socket handshake', () => {
     expect(() => extractBearerToken(handshake)).toThrow(InvalidAuthRequestException);
   });
 });
+
+describe('extractBearerToken on a Node (Express) request', () => {
+  const nodeRequest = (url: string, rawHeaders: string[], query: () => unknown) => {
+    const request = { url, rawHeaders, headers: { authorization: rawHeaders[1] } };
+    // Express 5's `query` is a getter that parses the URL on each read.
+    return Object.defineProperty(request, 'query', { get: query }) as typeof request & { query: unknown };
+  };
+  const header = ['Authorization', `Bearer ${TOKEN}`];
+
+  it('does not parse the query of a URL without a query string', () => {
+    const query = jest.fn(() => ({}));
+    expect(extractBearerToken(nodeRequest('/me', header, query))).toBe(TOKEN);
+    expect(query).not.toHaveBeenCalled();
+  });
+
+  it('refuses access_token in the query string of a URL that has one, and reads any other query once', () => {
+    expect(() => extractBearerToken(nodeRequest('/me?access_token=x', header, () => ({ access_token: 'x' })))).toThrow(InvalidAuthRequestException);
+    const query = jest.fn(() => ({ page: '2' }));
+    expect(extractBearerToken(nodeRequest('/me?page=2', header, query))).toBe(TOKEN);
+    expect(query).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ['the same spelling', ['Authorization', `Bearer ${TOKEN}`, 'Authorization', `Bearer ${TOKEN}`]],
+    ['two spellings', ['authorization', `Bearer ${TOKEN}`, 'AUTHORIZATION', `Bearer ${TOKEN}`]],
+  ])('refuses two Authorization headers (%s) with InvalidAuthRequestException (400)', (_label, rawHeaders) => {
+    expect(() => extractBearerToken(nodeRequest('/me', rawHeaders, () => ({})))).toThrow(InvalidAuthRequestException);
+  });
+
+  it('counts only headers named Authorization, whatever other headers of that length are called', () => {
+    const rawHeaders = [...header, 'x-auth-tokens', 'a', 'Content-Type', 'text/plain'];
+    expect(extractBearerToken(nodeRequest('/me', rawHeaders, () => ({})))).toBe(TOKEN);
+  });
+});

@@ -42,6 +42,7 @@ export interface TokenSource {
   /** Node's header list as received (Express); Fastify keeps it on `raw`. */
   rawHeaders?: string[];
   raw?: { rawHeaders?: string[] };
+  url?: string;
   query?: unknown;
   /** socket.io handshake `auth` payload. */
   auth?: unknown;
@@ -53,13 +54,19 @@ export interface TokenSource {
  * `AccessTokenVerifier.verify()`, once, before anything is decoded.
  */
 export function extractBearerToken(request: TokenSource): string {
-  const query = request.query; // a getter that re-parses the URL on Express 5: read it once
-  if (query && typeof query === 'object' && 'access_token' in query) throw new InvalidAuthRequestException();
+  // Node's own request (Express) lists its headers as received; Fastify keeps that request on `raw`.
+  const nodeRawHeaders = request.rawHeaders;
+  const rawHeaders = nodeRawHeaders ?? request.raw?.rawHeaders;
+  if (nodeRawHeaders === undefined || mayHaveQueryString(request.url)) {
+    const query = request.query; // a getter that re-parses the URL on Express 5: read it once, and only when there is a query string
+    if (query && typeof query === 'object' && 'access_token' in query) throw new InvalidAuthRequestException();
+  }
   // Node keeps only the first of repeated Authorization headers; two credentials are refused, not picked from.
-  const rawHeaders = request.rawHeaders ?? request.raw?.rawHeaders;
-  if (rawHeaders && countHeader(rawHeaders, 'authorization') > 1) throw new InvalidAuthRequestException();
+  if (rawHeaders && countAuthorizationHeaders(rawHeaders) > 1) throw new InvalidAuthRequestException();
   const headers = request.headers ?? {};
   const header = headers.authorization ?? headers.Authorization;
+  // An HTTP request has no handshake payload: not looked up (on Express, a miss walks the whole prototype chain).
+  if (rawHeaders !== undefined) return splitBearerHeader(header);
   const handshakeToken = (request.auth as { token?: unknown } | undefined)?.token;
   if (handshakeToken === undefined) return splitBearerHeader(header);
   // A socket's handshake token and an Authorization header are two credentials, equal or not: refused like two headers.
@@ -67,8 +74,16 @@ export function extractBearerToken(request: TokenSource): string {
   return splitBearerHeader(`Bearer ${handshakeToken}`);
 }
 
-function countHeader(rawHeaders: string[], name: string): number {
+const mayHaveQueryString = (url: unknown) => typeof url !== 'string' || url.includes('?');
+
+const AUTHORIZATION = 'authorization';
+
+/** Compares names of the right length only: lower-casing every header name would allocate a string per header per request. */
+function countAuthorizationHeaders(rawHeaders: string[]): number {
   let count = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name) count++;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
+    if (name.length === AUTHORIZATION.length && name.toLowerCase() === AUTHORIZATION) count++;
+  }
   return count;
 }
