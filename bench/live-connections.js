@@ -6,18 +6,11 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { ROOT } = require('./lib/paths');
 const { cleanup } = require('./lib/processes');
-const { settings } = require('./lib/settings');
-const { measureLiveConnections, withLiveConnectionsSection } = require('./lib/socket-propagation');
+const { recordLiveConnections } = require('./lib/socket-propagation');
 
 async function main() {
   if (!fs.existsSync(path.join(ROOT, 'libs/jwt-revocation/dist/index.js'))) throw new Error('the library is not built: run `npm run build` first');
-  const live = await measureLiveConnections({ fromSource: true });
-  console.log(JSON.stringify(live, null, 2));
-  if (settings.writeDocs) {
-    const file = path.join(ROOT, 'docs/benchmarks.md');
-    fs.writeFileSync(file, withLiveConnectionsSection(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n', live));
-    console.log('bench: wrote the live connections section of docs/benchmarks.md');
-  }
+  await recordLiveConnections({ fromSource: true });
 }
 
 main()

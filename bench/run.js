@@ -15,7 +15,7 @@ const { measureRound } = require('./lib/measure');
 const { ROOT } = require('./lib/paths');
 const { cleanup, onCleanup } = require('./lib/processes');
 const { measurePropagation } = require('./lib/propagation');
-const { measureLiveConnections, withLiveConnectionsSection } = require('./lib/socket-propagation');
+const { measureLiveConnections, recordLiveConnections, withLiveConnectionsSection } = require('./lib/socket-propagation');
 const { SCENARIOS, addRatios, combineRuns, evaluateTargets } = require('./lib/rows');
 const { writeRunRecord } = require('./lib/doc-sections');
 const { createPostgresDatabase, redisReachable } = require('./lib/services');
@@ -46,6 +46,14 @@ async function main() {
     console.log(`bench: NOTE (e) and propagation skipped: ${redisSkip}`);
     notes.list.push(`(e) and propagation skipped: ${redisSkip}.`);
     notes.propagation = redisSkip;
+  }
+
+  // Live connections alone: no table rows to measure, and the Results and Two runs sections stay as they are.
+  if (settings.only?.every((id) => id === 'live')) {
+    if (redisSkip) throw new Error(`live connections need Redis: ${redisSkip}`);
+    console.log('bench: live connections (socket.io close after logoutAll, 10,000 open sockets)');
+    await recordLiveConnections();
+    return;
   }
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jwt-revocation-bench-'));
@@ -105,6 +113,7 @@ async function main() {
   if (!redisSkip && settings.only?.includes('live')) {
     console.log('bench: live connections (socket.io close after logoutAll, 10,000 open sockets)');
     live = await measureLiveConnections();
+    console.log(JSON.stringify(live, null, 2));
   }
 
   for (const row of rows) {
