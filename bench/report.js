@@ -312,7 +312,7 @@ function markdown({ machine, versions, settings, rows, targets, propagation, not
     '| `BENCH_OTEL` | off | `1`: adds the row `d-otel`, (d) with the OpenTelemetry metrics SDK and Prometheus exporter registered, paired with (d) round by round |',
     '| `BENCH_STORES` | off | `1`: adds the (c) rows through the Prisma, Drizzle and MikroORM stores (Fastify, PostgreSQL) |',
     '| `BENCH_PROFILE` | off | `1`: profile an extra run per row and summarise the CPU by component |',
-    '| `BENCH_WRITE_DOCS` | on | `0`: print only, leave docs/ alone |',
+    '| `BENCH_WRITE_DOCS` | on for a full run and for `BENCH_ONLY=live` (its section only); off for any other `BENCH_ONLY` | `0`: print only, leave docs/ alone; `1`: write docs/ from a `BENCH_ONLY` subset too (its table replaces the Results) |',
     '| `BENCH_BUILD` | on | `0`: reuse the last build of the library and bench/ (no `npm run build`) |',
     '',
   ].join('\n');

@@ -23,6 +23,13 @@ function listEnv(name) {
   return raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
 }
 
+function writeDocsSetting(only) {
+  const raw = process.env.BENCH_WRITE_DOCS;
+  if (raw === '0' || raw === '1') return raw === '1';
+  if (raw !== undefined && raw !== '') throw new Error(`BENCH_WRITE_DOCS must be 0 or 1, got "${raw}"`);
+  return !only || only.every((id) => id === 'live');
+}
+
 /** A URL with its password replaced, fit for a log line or the report. */
 function redact(url) {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
@@ -42,7 +49,12 @@ const settings = {
   redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   only: listEnv('BENCH_ONLY'),
   platforms: listEnv('BENCH_PLATFORMS') ?? ['express', 'fastify'],
-  writeDocs: process.env.BENCH_WRITE_DOCS !== '0',
+  /**
+   * Whether docs/ is written. A subset of the rows (`BENCH_ONLY`, except `live` alone, which writes only
+   * its own section) prints only unless BENCH_WRITE_DOCS=1: it would replace the Results with a partial
+   * table and become the run the next default run is compared with.
+   */
+  writeDocs: writeDocsSetting(listEnv('BENCH_ONLY')),
   /** `BENCH_BUILD=0` reuses the last build (library dist and bench/.build), e.g. to measure a local edit of it. */
   build: process.env.BENCH_BUILD !== '0',
   profile: process.env.BENCH_PROFILE === '1',
