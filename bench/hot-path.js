@@ -12,8 +12,7 @@ const { randomBytes } = require('node:crypto');
 const { Controller, Get, Module } = require('@nestjs/common');
 const { NestFactory, Reflector } = require('@nestjs/core');
 const { ExecutionContextHost } = require('@nestjs/core/helpers/execution-context-host');
-const { IncomingMessage } = require('node:http');
-const express = require('express');
+const { expressRequests } = require('./lib/express-requests');
 
 const dist = process.env.HOT_PATH_DIST ?? path.resolve(__dirname, '../libs/jwt-revocation/dist');
 const { AccessTokenVerifier, AuthTokenService, InMemorySessionStore, InMemoryTokenVersionStore, JwtRevocationGuard, JwtRevocationModule } = require(dist);
@@ -63,32 +62,11 @@ async function cpuPerCall(label, calls, fn) {
   return us;
 }
 
-/**
- * Requests as Express 5 hands them to Nest: Node's IncomingMessage, its prototype swapped for the
- * app's request object, then given the properties Express's router adds. After such a swap V8 gives
- * each request a hidden class of its own at its next property write, so every read of a request is
- * a megamorphic lookup and every property a guard adds builds a new hidden class; plain objects hide that.
- */
-function expressRequests(tokens) {
-  const app = express();
-  return tokens.map((token) => {
-    const request = new IncomingMessage(null);
-    request.url = '/me';
-    request.method = 'GET';
-    request.rawHeaders = ['Host', '127.0.0.1', 'Authorization', `Bearer ${token}`, 'Connection', 'keep-alive'];
-    // What Node's parser would build on the first read (body-parser's, in a real app).
-    request.headers = { host: '127.0.0.1', authorization: `Bearer ${token}`, connection: 'keep-alive' };
-    Object.setPrototypeOf(request, app.request);
-    Object.assign(request, { res: {}, next() {}, baseUrl: '', originalUrl: '/me', params: {}, route: {} });
-    return request;
-  });
-}
-
 /** CPU per guard call on fresh Express-shaped requests (made in batches, outside the timed calls). */
 async function expressCpuPerCall(label, calls, guard, tokens, handler) {
   let timed = 0;
   for (let done = 0, warm = Math.min(calls, 50_000); done < calls + warm; done += tokens.length) {
-    const contexts = expressRequests(tokens).map((request) => new ExecutionContextHost([request, {}, undefined], MeController, handler));
+    const contexts = expressRequests(tokens.map((token) => `Bearer ${token}`)).map((request) => new ExecutionContextHost([request, {}, undefined], MeController, handler));
     const start = process.cpuUsage();
     for (const context of contexts) await guard.canActivate(context);
     const used = process.cpuUsage(start);

@@ -51,7 +51,6 @@ async function main() {
   // Live connections alone: no table rows to measure, and the Results and Two runs sections stay as they are.
   if (settings.only?.every((id) => id === 'live')) {
     if (redisSkip) throw new Error(`live connections need Redis: ${redisSkip}`);
-    console.log('bench: live connections (socket.io close after logoutAll, 10,000 open sockets)');
     await recordLiveConnections();
     return;
   }
@@ -110,11 +109,7 @@ async function main() {
 
   let live;
   // Opt-in (BENCH_ONLY=live, or node bench/live-connections.js): 10,000 sockets take a minute and more, and the default run stays under 10.
-  if (!redisSkip && settings.only?.includes('live')) {
-    console.log('bench: live connections (socket.io close after logoutAll, 10,000 open sockets)');
-    live = await measureLiveConnections();
-    console.log(JSON.stringify(live, null, 2));
-  }
+  if (!redisSkip && settings.only?.includes('live')) live = await measureLiveConnections();
 
   for (const row of rows) {
     if (!row.skipped && (row.non2xx > 0 || row.errors > 0 || row.timeouts > 0)) {

@@ -12,14 +12,17 @@ const { redact, settings } = require('./settings');
 const BEGIN = '<!-- live-connections:begin -->';
 const END = '<!-- live-connections:end -->';
 
-/** Runs the measurement; `fromSource` runs bench/src/live-connections.ts (no bench build needed). */
+/** Runs the measurement and prints its result; `fromSource` runs bench/src/live-connections.ts (no bench build needed). */
 async function measureLiveConnections({ fromSource = false } = {}) {
   const script = fromSource ? path.join(BENCH_DIR, 'src/live-connections.ts') : path.join(BUILD, 'live-connections.js');
+  console.log('bench: live connections (socket.io close after logoutAll, 10,000 open sockets)');
   const loadAtStart = os.loadavg()[0];
   const child = startNode(script, undefined, { BENCH_REDIS_URL: settings.redisUrl }, true, fromSource ? [path.join(__dirname, 'transpile-ts.js')] : []);
   try {
     const { result } = await nextMessage(child, 'live-connections', 900_000);
-    return { ...result, loadAtStart, loadAtEnd: os.loadavg()[0], cores: os.cpus().length, redis: redact(settings.redisUrl) };
+    const live = { ...result, loadAtStart, loadAtEnd: os.loadavg()[0], cores: os.cpus().length, redis: redact(settings.redisUrl) };
+    console.log(JSON.stringify(live, null, 2));
+    return live;
   } finally {
     await stop(child);
   }
@@ -79,12 +82,11 @@ function withLiveConnectionsSection(document, live) {
 }
 
 /**
- * Measures, prints the result and, unless BENCH_WRITE_DOCS=0, replaces only the live connections
+ * Measures and, unless BENCH_WRITE_DOCS=0, replaces only the live connections
  * section of docs/benchmarks.md: every other section (Results, Two runs) is left as it was.
  */
 async function recordLiveConnections(options) {
   const live = await measureLiveConnections(options);
-  console.log(JSON.stringify(live, null, 2));
   if (settings.writeDocs) {
     const file = path.join(ROOT, 'docs/benchmarks.md');
     fs.writeFileSync(file, withLiveConnectionsSection(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n', live));
